@@ -1,0 +1,60 @@
+# ContactOps developer commands. `make demo` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LOCALE_DIR := src/contactops/platform/locale
+LOCALES := zh_Hans bg nb
+
+.PHONY: install demo serve test lint format i18n vendor clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## migrate, load the demo tenants, print the login, serve on :8000
+	$(VENV)/bin/contactops demo
+
+serve: install
+	$(VENV)/bin/contactops serve
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/mypy
+
+test: lint  ## the whole suite: lint, types, SQLite, PostgreSQL (if configured), browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+format: install
+	$(VENV)/bin/ruff check --fix src tests
+	$(VENV)/bin/ruff format src tests
+
+i18n: install  ## extract messages and merge them into every catalog
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -o $(LOCALE_DIR)/messages.pot --no-location \
+		--project=ContactOps -k _l -k lazy_gettext src/contactops
+	for locale in $(LOCALES); do \
+		if [ -f $(LOCALE_DIR)/$$locale/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel -q update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l $$locale --no-fuzzy-matching; \
+		else \
+			$(VENV)/bin/pybabel -q init -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l $$locale; \
+		fi; \
+	done
+
+vendor:  ## refresh the vendored front-end files from the npm registry
+	tmp=$$(mktemp -d) && cp src/contactops/platform/static/vendor/package.json $$tmp/ && \
+	(cd $$tmp && npm install --silent --no-audit --no-fund) && \
+	cp $$tmp/node_modules/htmx.org/dist/htmx.min.js $$tmp/node_modules/htmx.org/LICENSE src/contactops/platform/static/vendor/htmx/ && \
+	cp $$tmp/node_modules/swagger-ui-dist/swagger-ui-bundle.js $$tmp/node_modules/swagger-ui-dist/swagger-ui.css \
+		$$tmp/node_modules/swagger-ui-dist/LICENSE src/contactops/platform/static/vendor/swagger-ui/ && \
+	sed -i 's|^//# sourceMappingURL=.*$$||' src/contactops/platform/static/vendor/swagger-ui/swagger-ui-bundle.js && \
+	rm -rf $$tmp
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,3 @@
+from contactops.cli import main
+
+main()

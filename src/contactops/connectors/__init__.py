@@ -1,0 +1,4 @@
+"""Translators between external formats (PBX logs, CSV, Parquet) and canonical events.
+
+Connectors import ``contactops.engines`` only.
+"""

@@ -1,0 +1,269 @@
+"""Demo tenants: queues, teams, agents with skills, users for every role, and weeks of history.
+
+The history comes from :mod:`contactops.engines.simulation.demo_history`, written to the event
+log exactly as imported or live contacts are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from contactops.domains.admin import service as admin
+from contactops.domains.events import service as events
+from contactops.domains.organization import service as organization
+from contactops.engines.events import Channel
+from contactops.engines.simulation.demo_history import (
+    DemoAgent,
+    DemoQueue,
+    generate_demo_history,
+)
+from contactops.platform.audit import Actor
+from contactops.platform.database import Database
+from contactops.platform.errors import NotFound
+from contactops.platform.identity import Role
+
+DEMO_PASSWORD = "contactops-demo"  # noqa: S105 - published on purpose: it is the demo login
+DEMO_ACTOR = Actor.system("demo loader")
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    slug: str
+    name: str
+    time_zone: str
+    locale: str
+    queues: tuple[tuple[DemoQueue, str, str], ...]  # (queue, display name, skill code)
+    teams: tuple[str, ...]
+    agents_per_team: int
+    users: tuple[tuple[str, str, Role], ...]  # (e-mail, name, role)
+    weeks: int = 3
+
+
+NORTHWIND = DemoTenant(
+    slug="northwind",
+    name="Northwind Support",
+    time_zone="Europe/Oslo",
+    locale="en",
+    queues=(
+        (DemoQueue("billing", Channel.PHONE, 520, 0.35, 0.0, 330, 45, 150), "Billing", "billing"),
+        (
+            DemoQueue("tech", Channel.PHONE, 420, 0.3, 0.0, 480, 60, 210),
+            "Technical support",
+            "tech",
+        ),
+        (DemoQueue("sales", Channel.PHONE, 220, 0.5, 0.0, 360, 40, 90), "Sales", "sales"),
+        (
+            DemoQueue("chat", Channel.CHAT, 300, 0.4, 0.2, 600, 30, 240, 8, 22, concurrency=2),
+            "Web chat",
+            "chat",
+        ),
+        (DemoQueue("email", Channel.EMAIL, 180, 0.0, 0.0, 420, 60, None), "E-mail", "email"),
+    ),
+    teams=("Team Aurora", "Team Fjord", "Team Nordlys"),
+    agents_per_team=9,
+    users=(
+        ("admin@northwind.example", "Ada Admin", Role.ADMIN),
+        ("manager@northwind.example", "Magnus Manager", Role.MANAGER),
+        ("supervisor@northwind.example", "Siri Supervisor", Role.SUPERVISOR),
+        ("planner@northwind.example", "Per Planner", Role.WFM),
+        ("qa@northwind.example", "Quinn Quality", Role.QA),
+        ("agent@northwind.example", "Ali Agent", Role.AGENT),
+        ("client@northwind.example", "Clara Client", Role.CLIENT),
+    ),
+)
+
+GLOBEX = DemoTenant(
+    slug="globex",
+    name="Globex Care",
+    time_zone="Asia/Shanghai",
+    locale="zh_Hans",
+    queues=(
+        (DemoQueue("general", Channel.PHONE, 260, 0.3, 0.0, 300, 40, 120), "General", "general"),
+        (
+            DemoQueue("chat", Channel.CHAT, 160, 0.3, 0.0, 540, 30, 200, 9, 21, concurrency=3),
+            "Chat",
+            "chat",
+        ),
+    ),
+    teams=("Team Lotus",),
+    agents_per_team=10,
+    users=(
+        ("admin@northwind.example", "Ada Admin", Role.ADMIN),
+        ("lead@globex.example", "Li Lead", Role.SUPERVISOR),
+    ),
+    weeks=2,
+)
+
+DEMO_TENANTS = (NORTHWIND, GLOBEX)
+FIRST_NAMES = (
+    "Anna",
+    "Bjørn",
+    "Chen",
+    "Dina",
+    "Emil",
+    "Fatima",
+    "Georgi",
+    "Hanne",
+    "Ivan",
+    "Jonas",
+    "Kari",
+    "Lars",
+    "Mei",
+    "Nora",
+    "Olav",
+    "Petya",
+    "Quan",
+    "Rita",
+    "Sven",
+    "Tove",
+    "Ulla",
+    "Viktor",
+    "Wei",
+    "Xenia",
+    "Yusuf",
+    "Zara",
+    "Aksel",
+    "Borislava",
+    "Camilla",
+    "Dmitri",
+)
+LAST_INITIALS = "ABDEFGHJKLMNPRSTV"
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    contacts: int = 0
+    events: int = 0
+
+
+def _agent_skills(queue_skills: list[str], index: int) -> dict[str, int]:
+    """Each agent is strong in one skill and competent in one or two more (levels 1–10)."""
+    primary = queue_skills[index % len(queue_skills)]
+    skills = {primary: 8 + index % 3}
+    for offset in (1, 2)[: 1 + index % 2]:
+        skills.setdefault(queue_skills[(index + offset) % len(queue_skills)], 4 + index % 4)
+    return skills
+
+
+def _local_today(time_zone: str, now: datetime | None) -> date:
+    return (now or datetime.now(ZoneInfo(time_zone))).astimezone(ZoneInfo(time_zone)).date()
+
+
+def _agent_roster(spec: DemoTenant) -> list[tuple[str, str, str, dict[str, int]]]:
+    """(code, name, team, skills) of every demo agent of ``spec``."""
+    queue_skills = [skill for _queue, _name, skill in spec.queues]
+    roster = []
+    for team_index, team in enumerate(spec.teams):
+        for member in range(spec.agents_per_team):
+            index = team_index * spec.agents_per_team + member
+            name = (
+                f"{FIRST_NAMES[index % len(FIRST_NAMES)]} "
+                f"{LAST_INITIALS[index % len(LAST_INITIALS)]}."
+            )
+            roster.append(
+                (f"{spec.slug[:2]}{1001 + index}", name, team, _agent_skills(queue_skills, index))
+            )
+    return roster
+
+
+def load_demo_tenant(
+    db: Database,
+    spec: DemoTenant,
+    *,
+    now: datetime | None = None,
+    weeks: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[int, int] | None:
+    """Create ``spec`` with its history ending yesterday, in one transaction.
+
+    Returns (contacts, events written), or None if the tenant exists already.
+    ``progress(stage, done, total)`` reports the long parts.
+    """
+    with db.session(system=True) as session:
+        try:
+            admin.find_tenant_in(session, spec.slug)
+            return None
+        except NotFound:
+            pass
+
+    days = 7 * (weeks or spec.weeks)
+    roster = _agent_roster(spec)
+    skill_to_queue = {skill: queue.code for queue, _name, skill in spec.queues}
+    history = generate_demo_history(
+        [queue for queue, _name, _skill in spec.queues],
+        [
+            DemoAgent(code, tuple(skill_to_queue[s] for s in skills))
+            for code, _n, _t, skills in roster
+        ],
+        start=_local_today(spec.time_zone, now) - timedelta(days=days),
+        days=days,
+        time_zone=spec.time_zone,
+        progress=(lambda done: progress("simulate", done, days)) if progress else None,
+    )
+    total = len(history.contact_events) + len(history.agent_events)
+    written = 0
+
+    def _written(batch: int) -> None:
+        nonlocal written
+        written += batch
+        if progress:
+            progress("store", written, total)
+
+    with db.session(system=True, actor=DEMO_ACTOR) as session:
+        tenant = admin.create_tenant_in(
+            session, slug=spec.slug, name=spec.name, time_zone=spec.time_zone, locale=spec.locale
+        )
+        # From here on the transaction works inside the new tenant.
+        del session.info["system"]
+        session.info["tenant_id"] = tenant.id
+        for email, name, role in spec.users:
+            admin.add_member_in(session, email, name, role, DEMO_PASSWORD)
+        for queue, name, skill in spec.queues:
+            organization.create_queue_in(
+                session,
+                code=queue.code,
+                name=name,
+                channel=queue.channel.value,
+                skill_code=skill,
+                service_level_threshold_s=20 if queue.channel == Channel.PHONE else 60,
+            )
+        for code, name, team, skills in roster:
+            organization.create_agent_in(
+                session, code=code, display_name=name, team_name=team, skills=skills
+            )
+        events.append_contact_events_in(session, history.contact_events, _written)
+        events.append_agent_events_in(session, history.agent_events, _written)
+    return history.contacts, total
+
+
+def load_demo(
+    db: Database,
+    *,
+    now: datetime | None = None,
+    weeks: int | None = None,
+    progress: Callable[[str, str, int, int], None] | None = None,
+) -> DemoReport:
+    """Load every demo tenant that is not there yet (running it twice changes nothing)."""
+    report = DemoReport()
+    for spec in DEMO_TENANTS:
+        result = load_demo_tenant(
+            db,
+            spec,
+            now=now,
+            weeks=weeks,
+            progress=(lambda stage, done, total, s=spec: progress(s.name, stage, done, total))
+            if progress
+            else None,
+        )
+        if result is None:
+            report.skipped.append(spec.name)
+            continue
+        report.created.append(spec.name)
+        report.contacts += result[0]
+        report.events += result[1]
+    return report

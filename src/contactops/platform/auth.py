@@ -1,0 +1,318 @@
+"""Who is calling and what they may do — the one place where roles are checked.
+
+A request is authenticated either by the signed HttpOnly session cookie of a browser login or by
+an ``Authorization: Bearer`` API token. Either way it becomes a :class:`Principal`: a user acting
+in one tenant with one role. Route handlers declare ``Depends(require(Permission.X))``; the
+role → permission table below is the whole policy.
+
+State-changing requests authenticated by the cookie must carry the CSRF token (form field
+``csrf_token`` or header ``X-CSRF-Token``), derived from the session key with an HMAC.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactops.platform.audit import Actor
+from contactops.platform.database import Database, utcnow
+from contactops.platform.errors import CsrfRejected, Forbidden, NotAuthenticated
+from contactops.platform.i18n import gettext as _
+from contactops.platform.i18n import set_locale
+from contactops.platform.identity import ApiToken, Membership, Role, User, UserSession
+from contactops.platform.settings import Settings
+from contactops.platform.tenancy import Tenant
+
+SESSION_COOKIE = "contactops_session"
+PRESESSION_COOKIE = "contactops_presession"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+TOKEN_SCHEME_PREFIX = "co_"  # noqa: S105 - a public prefix, not a secret
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+_BEARER_SCHEME = HTTPBearer(
+    auto_error=False, description="An API token from /account or POST /api/v1/tokens."
+)
+
+
+class Permission(enum.StrEnum):
+    VIEW_HOME = "home.view"
+    VIEW_PLAN = "plan.view"
+    EDIT_PLAN = "plan.edit"
+    VIEW_RUN = "run.view"
+    CONFIGURE_CENTER = "center.configure"
+    VIEW_MEASURE = "measure.view"
+    MANAGE_QUALITY = "quality.manage"
+    MANAGE_USERS = "users.manage"
+    MANAGE_TENANT = "tenant.manage"
+    VIEW_AUDIT = "audit.view"
+    MANAGE_OWN_TOKENS = "tokens.manage_own"
+
+
+_EVERYONE = frozenset({Permission.VIEW_HOME, Permission.MANAGE_OWN_TOKENS})
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.MANAGER: _EVERYONE
+    | {
+        Permission.VIEW_PLAN,
+        Permission.VIEW_RUN,
+        Permission.CONFIGURE_CENTER,
+        Permission.VIEW_MEASURE,
+        Permission.VIEW_AUDIT,
+    },
+    Role.SUPERVISOR: _EVERYONE
+    | {Permission.VIEW_PLAN, Permission.VIEW_RUN, Permission.VIEW_MEASURE},
+    Role.WFM: _EVERYONE
+    | {Permission.VIEW_PLAN, Permission.EDIT_PLAN, Permission.VIEW_RUN, Permission.VIEW_MEASURE},
+    Role.QA: _EVERYONE | {Permission.VIEW_RUN, Permission.VIEW_MEASURE, Permission.MANAGE_QUALITY},
+    Role.AGENT: _EVERYONE | {Permission.VIEW_RUN},
+    Role.CLIENT: _EVERYONE | {Permission.VIEW_MEASURE},
+}
+
+
+def role_allows(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]
+
+
+@dataclass(frozen=True)
+class TenantChoice:
+    id: int
+    slug: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A user acting in one tenant with one role."""
+
+    user_id: int
+    email: str
+    display_name: str
+    user_locale: str | None
+    tenant_id: int
+    tenant_slug: str
+    tenant_name: str
+    time_zone: str
+    tenant_locale: str
+    role: Role
+    via: str  # "session" or "token"
+    session_key: str | None
+    tenants: tuple[TenantChoice, ...]
+    client_ip: str | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return role_allows(self.role, permission)
+
+    @property
+    def locale(self) -> str:
+        return self.user_locale or self.tenant_locale
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(user_id=principal.user_id, label=principal.email, ip_address=principal.client_ip)
+
+
+@contextmanager
+def tenant_session(db: Database, principal: Principal) -> Iterator[Session]:
+    """A transaction scoped to the principal's tenant, its changes audited as theirs."""
+    with db.session(tenant_id=principal.tenant_id, actor=actor_of(principal)) as session:
+        yield session
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# --- session cookie and CSRF -------------------------------------------------------------
+
+
+def _signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.resolved_secret_key(), salt=f"contactops.{purpose}")
+
+
+def new_session_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def sign_session_key(settings: Settings, key: str) -> str:
+    return _signer(settings, "session").dumps(key)
+
+
+def unsign_session_key(settings: Settings, cookie: str) -> str | None:
+    try:
+        return str(_signer(settings, "session").loads(cookie, max_age=settings.session_max_age_s))
+    except BadSignature:
+        return None
+
+
+def csrf_token_for(settings: Settings, key: str) -> str:
+    """CSRF token bound to a session (or pre-session) key: HMAC-SHA256(secret, key)."""
+    secret = settings.resolved_secret_key().encode()
+    return hmac.new(secret, f"csrf:{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(settings: Settings, key: str | None, submitted: str | None) -> bool:
+    if not key or not submitted:
+        return False
+    return hmac.compare_digest(csrf_token_for(settings, key), submitted)
+
+
+async def submitted_csrf_token(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def verify_csrf(request: Request, principal: Principal | None) -> None:
+    """Refuse a browser write whose CSRF token does not match its session (or pre-session)."""
+    settings: Settings = request.app.state.settings
+    key = principal.session_key if principal else request.cookies.get(PRESESSION_COOKIE)
+    if not csrf_matches(settings, key, await submitted_csrf_token(request)):
+        raise CsrfRejected(
+            _(
+                "The form was missing its security token or it has expired. "
+                "Reload the page and try again."
+            )
+        )
+
+
+# --- resolving the principal -------------------------------------------------------------
+
+
+def _tenant_choices(session: Session, user_id: int) -> tuple[TenantChoice, ...]:
+    rows = session.execute(
+        select(Tenant, Membership.role)
+        .join(Membership, Membership.tenant_id == Tenant.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Tenant.name)
+    ).all()
+    return tuple(TenantChoice(t.id, t.slug, t.name, role) for t, role in rows)
+
+
+def build_principal(
+    session: Session, user: User, tenant_id: int, *, via: str, session_key: str | None = None
+) -> Principal | None:
+    """The principal of ``user`` in ``tenant_id``, or None if they are not a member there."""
+    choices = _tenant_choices(session, user.id)
+    current = next((choice for choice in choices if choice.id == tenant_id), None)
+    if current is None or not user.is_active:
+        return None
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        user_locale=user.locale,
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        tenant_name=tenant.name,
+        time_zone=tenant.time_zone,
+        tenant_locale=tenant.locale,
+        role=current.role,
+        via=via,
+        session_key=session_key,
+        tenants=choices,
+    )
+
+
+def _principal_from_session_cookie(
+    session: Session, settings: Settings, cookie: str, now: datetime
+) -> Principal | None:
+    key = unsign_session_key(settings, cookie)
+    if key is None:
+        return None
+    login = session.scalar(select(UserSession).where(UserSession.key_hash == digest(key)))
+    if login is None or login.revoked_at is not None or login.expires_at <= now:
+        return None
+    return build_principal(session, login.user, login.tenant_id, via="session", session_key=key)
+
+
+def _principal_from_token(session: Session, token: str, now: datetime) -> Principal | None:
+    if not token.startswith(TOKEN_SCHEME_PREFIX) or token.count("_") < 2:
+        return None
+    prefix = token.split("_")[1]
+    api_token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    if api_token is None or not hmac.compare_digest(api_token.secret_hash, digest(token)):
+        return None
+    if api_token.revoked_at is not None:
+        return None
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
+    if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
+        api_token.last_used_at = now
+    return build_principal(session, api_token.user, api_token.tenant_id, via="token")
+
+
+def resolve_principal(request: Request) -> Principal | None:
+    """The caller of ``request`` (bearer token first, then session cookie), cached per request."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    principal: Principal | None = None
+    now = utcnow()
+    authorization = request.headers.get("authorization", "")
+    scheme, _sep, credentials = authorization.partition(" ")
+    with db.session(system=True) as session:
+        if scheme.lower() == "bearer" and credentials:
+            principal = _principal_from_token(session, credentials.strip(), now)
+        elif cookie := request.cookies.get(SESSION_COOKIE):
+            principal = _principal_from_session_cookie(session, settings, cookie, now)
+    if principal is not None and request.client is not None:
+        principal = replace(principal, client_ip=request.client.host)
+    request.state.principal = principal
+    return principal
+
+
+def optional_principal(request: Request) -> Principal | None:
+    return resolve_principal(request)
+
+
+def apply_principal_locale(request: Request, principal: Principal) -> None:
+    """Locale order: chosen in the switcher > the user's own > the browser's > the tenant's."""
+    source = getattr(request.state, "locale_source", "default")
+    if source == "chosen":
+        return
+    if principal.user_locale:
+        set_locale(principal.user_locale)
+    elif source == "default":
+        set_locale(principal.tenant_locale)
+
+
+def require(permission: Permission | None = None) -> Callable[..., Awaitable[Principal]]:
+    """Dependency: an authenticated principal allowed ``permission``; checks CSRF on writes."""
+
+    async def dependency(
+        request: Request,
+        principal: Principal | None = Depends(optional_principal),
+        _bearer: object = Depends(_BEARER_SCHEME),  # documents the scheme in OpenAPI
+    ) -> Principal:
+        if principal is None:
+            raise NotAuthenticated(_("Please sign in to continue."))
+        apply_principal_locale(request, principal)
+        if principal.via == "session" and request.method not in SAFE_METHODS:
+            await verify_csrf(request, principal)
+        if permission is not None and not principal.can(permission):
+            raise Forbidden(_("Your role does not allow this."))
+        return principal
+
+    return dependency
