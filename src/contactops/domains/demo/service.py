@@ -54,7 +54,7 @@ NORTHWIND = DemoTenant(
             "Technical support",
             "tech",
         ),
-        (DemoQueue("sales", Channel.PHONE, 220, 0.5, 0.0, 360, 40, 90), "Sales", "sales"),
+        (DemoQueue("sales", Channel.PHONE, 220, 0.5, 0.0, 360, 40, 150), "Sales", "sales"),
         (
             DemoQueue("chat", Channel.CHAT, 300, 0.4, 0.2, 600, 30, 240, 8, 22, concurrency=2),
             "Web chat",
@@ -63,7 +63,7 @@ NORTHWIND = DemoTenant(
         (DemoQueue("email", Channel.EMAIL, 180, 0.0, 0.0, 420, 60, None), "E-mail", "email"),
     ),
     teams=("Team Aurora", "Team Fjord", "Team Nordlys"),
-    agents_per_team=9,
+    agents_per_team=12,
     users=(
         ("admin@northwind.example", "Ada Admin", Role.ADMIN),
         ("manager@northwind.example", "Magnus Manager", Role.MANAGER),
