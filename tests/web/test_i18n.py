@@ -113,3 +113,12 @@ def test_the_message_template_is_up_to_date(tmp_path) -> None:
     assert extracted == committed, (
         f"run `make i18n`: new {extracted - committed}, gone {committed - extracted}"
     )
+
+
+def test_numbers_follow_the_language() -> None:
+    from contactops.platform.i18n import format_number
+
+    with use_locale("en"):
+        assert format_number(27158) == "27,158"
+    with use_locale("bg"):
+        assert format_number(27158) == "27\xa0158"

@@ -21,6 +21,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -132,3 +133,8 @@ def format_local_datetime(moment: datetime | None, time_zone: str, fmt: str = "m
     return babel_format_datetime(
         moment, format=fmt, tzinfo=ZoneInfo(time_zone), locale=Locale.parse(current_locale())
     )
+
+
+def format_number(value: float) -> str:
+    """A number with the current locale's digit grouping and decimal sign."""
+    return format_decimal(value, locale=Locale.parse(current_locale()))

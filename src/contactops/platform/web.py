@@ -31,6 +31,7 @@ from contactops.platform.i18n import (
     SUPPORTED_LOCALES,
     current_locale,
     format_local_datetime,
+    format_number,
     gettext,
     ngettext,
 )
@@ -181,6 +182,7 @@ def render(
         "gettext": _template_gettext,
         "_": _template_gettext,
         "ngettext": _template_ngettext,
+        "number": format_number,
         "localtime": lambda moment, fmt="medium": format_local_datetime(moment, time_zone, fmt),
         **(context or {}),
     }
