@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCALE_DIR := src/contactops/platform/locale
 LOCALES := zh_Hans bg nb
 
-.PHONY: install demo serve test lint format i18n vendor clean
+.PHONY: install demo serve test lint format i18n vendor clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,7 @@ vendor:  ## refresh the vendored front-end files from the npm registry
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
+	$(PY) benchmarks/platform_requests.py
+	$(PY) benchmarks/demo_history.py

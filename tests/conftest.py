@@ -124,6 +124,14 @@ def client_factory(app):  # type: ignore[no-untyped-def]
         client.__exit__(None, None, None)
 
 
+def corrupted(secret: str) -> str:
+    """``secret`` with its middle character changed (a final base64 character could decode
+    to the same bytes)."""
+    middle = len(secret) // 2
+    replacement = "B" if secret[middle] == "A" else "A"
+    return secret[:middle] + replacement + secret[middle + 1 :]
+
+
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from contactops.platform.database import Database
 from contactops.platform.identity import ApiToken
-from tests.conftest import World, login, page_csrf
+from tests.conftest import World, corrupted, login, page_csrf
 
 
 def _new_token(client, name: str = "reporting") -> dict:
@@ -46,7 +46,7 @@ def test_revoked_and_forged_tokens_are_refused(client_factory, world: World) -> 
     owner = login(client_factory(), world.email("admin"))
     created = _new_token(owner)
     api = client_factory()
-    forged = created["token"][:-4] + "AAAA"
+    forged = corrupted(created["token"])
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
     owner.delete(f"/api/v1/tokens/{created['id']}", headers={"X-CSRF-Token": page_csrf(owner)})
     response = api.get("/api/v1/me", headers={"Authorization": f"Bearer {created['token']}"})

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from contactops.platform.auth import SESSION_COOKIE
 from contactops.platform.database import Database
 from contactops.platform.identity import UserSession
-from tests.conftest import PASSWORD, World, csrf_from, login, page_csrf
+from tests.conftest import PASSWORD, World, corrupted, csrf_from, login, page_csrf
 
 
 def test_sign_in_lands_on_the_requested_page_and_sign_out_ends_the_session(
@@ -51,7 +51,7 @@ def test_the_session_cookie_is_httponly_and_signed(client_factory, world: World)
     header = response.headers["set-cookie"]
     assert "HttpOnly" in header and "SameSite=lax" in header
     tampered = client_factory()
-    tampered.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE][:-2] + "xx")
+    tampered.cookies.set(SESSION_COOKIE, corrupted(client.cookies[SESSION_COOKIE]))
     assert tampered.get("/").status_code == 303
 
 
@@ -116,7 +116,7 @@ def test_sign_in_without_or_with_a_wrong_csrf_token_is_rejected(
 def test_forms_without_the_csrf_token_change_nothing(client_factory, world: World) -> None:
     client = login(client_factory(), world.email("admin"))
     good = page_csrf(client)
-    for data in ({}, {"csrf_token": "forged"}, {"csrf_token": good[:-1] + "0"}):
+    for data in ({}, {"csrf_token": "forged"}, {"csrf_token": corrupted(good)}):
         response = client.post(
             f"/run/queues/{world.queue_a}",
             data={

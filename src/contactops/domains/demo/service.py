@@ -207,6 +207,8 @@ def load_demo_tenant(
     )
     total = len(history.contact_events) + len(history.agent_events)
     written = 0
+    if progress:
+        progress("store", 0, total)
 
     def _written(batch: int) -> None:
         nonlocal written

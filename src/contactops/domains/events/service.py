@@ -43,7 +43,10 @@ def _append_in(
     """Bulk-insert ``rows`` into the tenant of ``session`` in batches; returns the count."""
     tenant_id, written = _tenant(session), 0
     for batch in _batches(rows, BATCH_SIZE):
-        session.execute(insert(model), [{"tenant_id": tenant_id, **row} for row in batch])
+        # Core executemany on the session's connection: the ORM's bulk path costs 3-4× more.
+        session.connection().execute(
+            insert(model.__table__), [{"tenant_id": tenant_id, **row} for row in batch]
+        )
         written += len(batch)
         if progress:
             progress(len(batch))

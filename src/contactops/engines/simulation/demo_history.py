@@ -8,37 +8,42 @@ connectors and the live routing engine, so everything downstream treats it as re
 
 from __future__ import annotations
 
-import enum
 import math
 import random
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from itertools import groupby, pairwise
-from operator import attrgetter, itemgetter
-from typing import NamedTuple
+from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from contactops.engines.events import (
-    AgentState,
     AgentStateEvent,
     Channel,
     ContactEvent,
     ContactEventType,
     EventValue,
 )
+from contactops.engines.simulation.demo_agent_states import Answered, agent_events, utc
+from contactops.engines.simulation.demo_staffing import INTERVAL_MINUTES as INTERVAL_MINUTES
+from contactops.engines.simulation.demo_staffing import (
+    MAX_SHIFT_INTERVALS as MAX_SHIFT_INTERVALS,
+)
+from contactops.engines.simulation.demo_staffing import TARGET_OCCUPANCY as TARGET_OCCUPANCY
+from contactops.engines.simulation.demo_staffing import (
+    Block,
+    Slot,
+    local_slots,
+    skilled_agents,
+    staff_day,
+)
 
 BIN_MINUTES = 15  # arrivals: Poisson with a constant rate inside each bin
-INTERVAL_MINUTES = 30  # staffing: who works which queue changes only at these boundaries
-TARGET_OCCUPANCY = 0.75
 WEEKDAY_FACTORS = (1.12, 1.03, 1.0, 0.97, 0.88)  # Monday..Friday; their mean is 1
 DAY_NOISE_SIGMA = 0.06  # day-to-day volume noise, as a fraction of the day's mean
 TALK_SIGMA = 0.6  # shape of the lognormal talk time
 TRANSFER_SHARE = 0.03
 KNOWN_CUSTOMER_SHARE = 0.6
 CONTACTS_PER_KNOWN_CUSTOMER = 3.0  # sizes the customer pool so that repeat contacts exist
-MAX_SHIFT_INTERVALS = 18  # 9 hours a day, unless a queue would otherwise be left empty
 QUEUE_ENTRY_DELAY_S = {  # IVR menu or pre-chat form before the contact joins the queue
     Channel.PHONE: (5.0, 30.0),
     Channel.CALLBACK: (0.0, 5.0),
@@ -109,16 +114,6 @@ class DemoHistory:
 
 
 @dataclass(slots=True)
-class _Answered:
-    agent: str
-    offered_s: float
-    answered_s: float
-    ended_s: float
-    wrapup_ended_s: float
-    transferred_to: str | None
-
-
-@dataclass(slots=True)
 class _Contact:
     contact_id: str
     queue: DemoQueue
@@ -127,18 +122,8 @@ class _Contact:
     entered_s: float
     patience_s: float | None
     customer_id: str | None
-    answered: _Answered | None = None
+    answered: Answered | None = None
     abandoned_s: float | None = None
-
-
-@dataclass(slots=True)
-class _Block:
-    """An agent working one queue without a break: contacts are offered in [start_s, end_s)."""
-
-    agent: str
-    queue: str
-    start_s: float
-    end_s: float
 
 
 @dataclass(slots=True)
@@ -184,46 +169,28 @@ def generate_demo_history(
     """
     if days < 0:
         raise ValueError(f"days must be 0 or more, got {days}")
-    skilled = _skilled_agents(queues, agents)
+    skilled = skilled_agents(queues, agents)
     zone = ZoneInfo(time_zone)
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     customer_pool = _customer_pool_size(queues, start, days)
     contacts: list[_Contact] = []
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     for day_index in range(days):
         day = start + timedelta(days=day_index)
         forecasts = {queue.code: _bin_forecast(queue, day, zone) for queue in queues}
         for queue in queues:
             arrivals = _arrival_times_s(forecasts[queue.code], rng)
             contacts += _new_contacts(queue, day, day_index, arrivals, customer_pool, rng)
-        blocks += _staff_day(queues, forecasts, skilled, day, zone, rng)
+        blocks += staff_day(queues, forecasts, skilled, day, zone, rng)
     contacts.sort(key=attrgetter("entered_s"))
     horizon_end_s = datetime.combine(start + timedelta(days=days), time(), zone).timestamp()
     _serve(_reporting_days(contacts, days, progress), queues, blocks, horizon_end_s, rng)
     contact_events = [event for contact in contacts for event in _contact_events(contact)]
-    agent_events = _agent_events(agents, blocks, contacts)
+    handled = ((c.answered, c.queue.code) for c in contacts if c.answered is not None)
+    state_events = agent_events([agent.code for agent in agents], blocks, handled)
     contact_events.sort(key=attrgetter("occurred_at"))
-    agent_events.sort(key=attrgetter("occurred_at"))
-    return DemoHistory(contact_events, agent_events, len(contacts))
-
-
-def _skilled_agents(
-    queues: Sequence[DemoQueue], agents: Sequence[DemoAgent]
-) -> dict[str, list[DemoAgent]]:
-    """Agents skilled for each queue; a queue nobody can serve is a configuration error."""
-    codes = [queue.code for queue in queues]
-    if len(set(codes)) != len(codes):
-        raise ValueError(f"queue codes must be unique, got {codes}")
-    skilled: dict[str, list[DemoAgent]] = {code: [] for code in codes}
-    for agent in agents:
-        for code in agent.queues:
-            if code not in skilled:
-                raise ValueError(f"agent {agent.code!r}: unknown queue {code!r}")
-            skilled[code].append(agent)
-    for code, members in skilled.items():
-        if not members:
-            raise ValueError(f"queue {code!r}: no agent is skilled for it")
-    return skilled
+    state_events.sort(key=attrgetter("occurred_at"))
+    return DemoHistory(contact_events, state_events, len(contacts))
 
 
 def _customer_pool_size(queues: Sequence[DemoQueue], start: date, days: int) -> int:
@@ -235,36 +202,6 @@ def _customer_pool_size(queues: Sequence[DemoQueue], start: date, days: int) -> 
     return max(1, round(KNOWN_CUSTOMER_SHARE * expected_contacts / CONTACTS_PER_KNOWN_CUSTOMER))
 
 
-def _wall_clock_s(zone: ZoneInfo, day: date, minute_of_day: int) -> float | None:
-    """The instant of a local wall-clock time, or None if a DST change skips it."""
-    local = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(minutes=minute_of_day)
-    round_trip = local.astimezone(UTC).astimezone(zone)
-    return (
-        local.timestamp() if round_trip.replace(tzinfo=None) == local.replace(tzinfo=None) else None
-    )
-
-
-class _Slot(NamedTuple):
-    """A stretch of a local day: starts at ``minute`` (local), lasts [start_s, end_s)."""
-
-    minute: int
-    start_s: float
-    end_s: float
-
-
-def _local_slots(
-    zone: ZoneInfo, day: date, first_minute: int, end_minute: int, step_minutes: int
-) -> list[_Slot]:
-    """Consecutive slots of a local day. Wall times skipped by a DST change start no slot; a
-    repeated hour lengthens the slot it falls in."""
-    boundaries = [
-        (minute, instant_s)
-        for minute in range(first_minute, end_minute + 1, step_minutes)
-        if (instant_s := _wall_clock_s(zone, day, minute)) is not None
-    ]
-    return [_Slot(m, s, e) for (m, s), (_, e) in pairwise(boundaries)]
-
-
 def _intraday_weight(hour: float) -> float:
     """Relative arrival rate at a local hour: peaks at 10:30 and 14:30, a lunch dip between,
     and a base level that declines after 16:00."""
@@ -274,18 +211,18 @@ def _intraday_weight(hour: float) -> float:
     return base + morning + afternoon
 
 
-def _bin_forecast(queue: DemoQueue, day: date, zone: ZoneInfo) -> list[tuple[_Slot, float]]:
+def _bin_forecast(queue: DemoQueue, day: date, zone: ZoneInfo) -> list[tuple[Slot, float]]:
     """(bin, expected contacts) of each open bin: the day's mean spread by the intraday profile."""
     day_contacts = queue.weekday_contacts * queue.day_share(day)
     if day_contacts <= 0:
         return []
-    bins = _local_slots(zone, day, queue.open_hour * 60, queue.close_hour * 60, BIN_MINUTES)
+    bins = local_slots(zone, day, queue.open_hour * 60, queue.close_hour * 60, BIN_MINUTES)
     weights = [_intraday_weight((b.minute + BIN_MINUTES / 2) / 60) for b in bins]
     total_weight = sum(weights)
     return [(b, day_contacts * w / total_weight) for b, w in zip(bins, weights, strict=True)]
 
 
-def _arrival_times_s(forecast: list[tuple[_Slot, float]], rng: random.Random) -> list[float]:
+def _arrival_times_s(forecast: list[tuple[Slot, float]], rng: random.Random) -> list[float]:
     """A Poisson process with a constant rate in each bin, scaled by the day's noise."""
     noise = max(0.5, rng.gauss(1.0, DAY_NOISE_SIGMA))
     arrivals: list[float] = []
@@ -321,103 +258,6 @@ def _new_contacts(
         )
 
 
-def _staff_day(
-    queues: Sequence[DemoQueue],
-    forecasts: Mapping[str, list[tuple[_Slot, float]]],
-    skilled: Mapping[str, list[DemoAgent]],
-    day: date,
-    zone: ZoneInfo,
-    rng: random.Random,
-) -> list[_Block]:
-    """The day's working blocks: each interval's assignment, merged while an agent stays."""
-    blocks: list[_Block] = []
-    current: dict[str, _Block] = {}
-    worked: dict[str, int] = {}
-    previous: dict[str, str] = {}
-    for interval in _local_slots(zone, day, 0, 24 * 60, INTERVAL_MINUTES):
-        demand = {
-            queue.code: _agents_wanted(queue, forecasts[queue.code], interval.minute, skilled, rng)
-            for queue in queues
-        }
-        demand = {code: wanted for code, wanted in demand.items() if wanted > 0}
-        previous = _assign_agents(demand, previous, worked, skilled)
-        for agent, queue_code in previous.items():
-            worked[agent] = worked.get(agent, 0) + 1
-            block = current.get(agent)
-            if block and block.queue == queue_code and block.end_s == interval.start_s:
-                block.end_s = interval.end_s
-            else:
-                current[agent] = _Block(agent, queue_code, interval.start_s, interval.end_s)
-                blocks.append(current[agent])
-    return blocks
-
-
-def _agents_wanted(
-    queue: DemoQueue,
-    forecast: list[tuple[_Slot, float]],
-    interval_minute: int,
-    skilled: Mapping[str, list[DemoAgent]],
-    rng: random.Random,
-) -> int:
-    """ceil(load / concurrency / occupancy) ± 1, at least 1 while open, at most the skilled.
-
-    Load in Erlangs = expected contacts × aht_s / interval length.
-    """
-    expected = sum(
-        contacts
-        for bin_, contacts in forecast
-        if interval_minute <= bin_.minute < interval_minute + INTERVAL_MINUTES
-    )
-    if expected <= 0:
-        return 0
-    load_erlangs = expected * queue.aht_s / (INTERVAL_MINUTES * 60)
-    wanted = math.ceil(load_erlangs / queue.concurrency / TARGET_OCCUPANCY) + rng.randint(-1, 1)
-    return min(max(1, wanted), len(skilled[queue.code]))
-
-
-def _assign_agents(
-    demand: Mapping[str, int],
-    previous: Mapping[str, str],
-    worked: Mapping[str, int],
-    skilled: Mapping[str, list[DemoAgent]],
-) -> dict[str, str]:
-    """Who works which queue (agent code -> queue code) in one interval.
-
-    Agents stay on last interval's queue while it needs them — the latest starters stay, so
-    shifts end in turn. Then the queue most short of its demand takes the free skilled agent who
-    has worked least today (specialists first), until every queue is staffed or nobody is free.
-    A day's work is capped at MAX_SHIFT_INTERVALS unless the queue would otherwise be empty.
-    """
-    assignment: dict[str, str] = {}
-    staffed = dict.fromkeys(demand, 0)
-    for queue_code, wanted in demand.items():
-        stayers = sorted(
-            (a for a, q in previous.items() if q == queue_code and worked[a] < MAX_SHIFT_INTERVALS),
-            key=lambda a: (worked[a], a),
-        )
-        for agent in stayers[:wanted]:
-            assignment[agent] = queue_code
-            staffed[queue_code] += 1
-    short = [code for code in demand if staffed[code] < demand[code]]
-    while short:
-        queue_code = min(short, key=lambda code: staffed[code] / demand[code])
-        free = [
-            agent
-            for agent in skilled[queue_code]
-            if agent.code not in assignment
-            and (worked.get(agent.code, 0) < MAX_SHIFT_INTERVALS or staffed[queue_code] == 0)
-        ]
-        if not free:
-            short.remove(queue_code)
-            continue
-        chosen = min(free, key=lambda agent: (worked.get(agent.code, 0), len(agent.queues)))
-        assignment[chosen.code] = queue_code
-        staffed[queue_code] += 1
-        if staffed[queue_code] == demand[queue_code]:
-            short.remove(queue_code)
-    return assignment
-
-
 def _reporting_days(
     contacts: list[_Contact], days: int, progress: Callable[[int], None] | None
 ) -> Iterator[_Contact]:
@@ -439,10 +279,10 @@ def _reporting_days(
 class _Roster:
     """One queue's working blocks in start order; ``first`` skips those that are over."""
 
-    blocks: list[_Block]
+    blocks: list[Block]
     first: int = 0
 
-    def open_at(self, now_s: float) -> Iterator[_Block]:
+    def open_at(self, now_s: float) -> Iterator[Block]:
         """Blocks not yet over at ``now_s``, in start order (``now_s`` only grows)."""
         while self.first < len(self.blocks) and self.blocks[self.first].end_s <= now_s:
             self.first += 1
@@ -454,7 +294,7 @@ class _Roster:
 def _serve(
     contacts: Iterator[_Contact],
     queues: Sequence[DemoQueue],
-    blocks: list[_Block],
+    blocks: list[Block],
     horizon_end_s: float,
     rng: random.Random,
 ) -> None:
@@ -492,7 +332,7 @@ def _serve(
 
 
 def _longest_idle_agent(
-    blocks: Iterator[_Block],
+    blocks: Iterator[Block],
     loads: Mapping[str, _AgentLoad],
     now_s: float,
     deadline_s: float,
@@ -519,7 +359,7 @@ def _handle(
     offered_s: float,
     transfer_targets: list[str],
     rng: random.Random,
-) -> _Answered:
+) -> Answered:
     """Talk ~ lognormal with mean aht_s − wrapup_s, wrap-up ~ exponential with mean wrapup_s."""
     answered_s = offered_s + rng.uniform(*ALERT_S[queue.channel])
     talk_mean_s = queue.aht_s - queue.wrapup_s
@@ -527,7 +367,7 @@ def _handle(
     wrapup_s = rng.expovariate(1.0 / queue.wrapup_s) if queue.wrapup_s > 0 else 0.0
     transferred = bool(transfer_targets) and rng.random() < TRANSFER_SHARE
     ended_s = answered_s + talk_s
-    return _Answered(
+    return Answered(
         agent=agent,
         offered_s=offered_s,
         answered_s=answered_s,
@@ -535,10 +375,6 @@ def _handle(
         wrapup_ended_s=ended_s + wrapup_s,
         transferred_to=rng.choice(transfer_targets) if transferred else None,
     )
-
-
-def _utc(at_s: float) -> datetime:
-    return datetime.fromtimestamp(at_s, UTC)
 
 
 def _contact_events(contact: _Contact) -> list[ContactEvent]:
@@ -568,7 +404,7 @@ def _contact_events(contact: _Contact) -> list[ContactEvent]:
     queue = contact.queue
     return [
         ContactEvent(
-            _utc(at_s),
+            utc(at_s),
             contact.contact_id,
             event_type,
             queue.channel,
@@ -579,116 +415,3 @@ def _contact_events(contact: _Contact) -> list[ContactEvent]:
         )
         for at_s, event_type, agent, data in steps
     ]
-
-
-@dataclass(slots=True)
-class _Session:
-    """An agent logged in without interruption: contiguous blocks plus overrunning contacts."""
-
-    start_s: float
-    end_s: float
-    blocks: list[_Block]
-    handled: list[tuple[_Answered, str]] = field(default_factory=list)  # with the queue code
-
-
-def _agent_events(
-    agents: Sequence[DemoAgent], blocks: list[_Block], contacts: list[_Contact]
-) -> list[AgentStateEvent]:
-    blocks_by_agent: dict[str, list[_Block]] = {}
-    for block in sorted(blocks, key=attrgetter("start_s")):
-        blocks_by_agent.setdefault(block.agent, []).append(block)
-    handled_by_agent: dict[str, list[tuple[_Answered, str]]] = {}
-    for contact in contacts:
-        if contact.answered is not None:
-            handled = handled_by_agent.setdefault(contact.answered.agent, [])
-            handled.append((contact.answered, contact.queue.code))
-    events: list[AgentStateEvent] = []
-    for agent in agents:
-        sessions = _sessions(
-            blocks_by_agent.get(agent.code, []), handled_by_agent.get(agent.code, [])
-        )
-        for session in sessions:
-            events += _session_events(agent.code, session)
-    return events
-
-
-def _sessions(blocks: list[_Block], handled: list[tuple[_Answered, str]]) -> list[_Session]:
-    """Contiguous blocks form a session; it lasts until its last wrap-up ends, and sessions
-    that then overlap are one."""
-    scheduled: list[_Session] = []
-    for block in blocks:
-        if scheduled and block.start_s <= scheduled[-1].end_s:
-            scheduled[-1].blocks.append(block)
-            scheduled[-1].end_s = max(scheduled[-1].end_s, block.end_s)
-        else:
-            scheduled.append(_Session(block.start_s, block.end_s, [block]))
-    starts = [session.start_s for session in scheduled]
-    for answered, queue_code in sorted(handled, key=lambda pair: pair[0].offered_s):
-        session = scheduled[bisect_right(starts, answered.offered_s) - 1]
-        session.handled.append((answered, queue_code))
-        session.end_s = max(session.end_s, answered.wrapup_ended_s)
-    merged: list[_Session] = []
-    for session in scheduled:
-        if merged and session.start_s <= merged[-1].end_s:
-            merged[-1].blocks += session.blocks
-            merged[-1].handled += session.handled
-            merged[-1].end_s = max(merged[-1].end_s, session.end_s)
-        else:
-            merged.append(session)
-    return merged
-
-
-class _Change(enum.IntEnum):
-    """What happens to an agent at a moment; at equal times they apply in this order."""
-
-    SCHEDULE = 0  # a block starts: the agent now serves its queue
-    TALK = 1
-    WRAP = 2
-    DONE = 3
-
-
-def _session_events(agent: str, session: _Session) -> list[AgentStateEvent]:
-    """logged_in, then a state event whenever (state, queue) changes, then logged_out.
-
-    The state is on_contact while any contact is in talk, else wrapup while any is in wrap-up,
-    else ready for the queue the agent is scheduled on.
-    """
-    changes = [(block.start_s, _Change.SCHEDULE, block.queue) for block in session.blocks]
-    for answered, queue_code in session.handled:
-        changes += [
-            (answered.answered_s, _Change.TALK, queue_code),
-            (answered.ended_s, _Change.WRAP, queue_code),
-            (answered.wrapup_ended_s, _Change.DONE, queue_code),
-        ]
-    changes.sort()
-    scheduled_queue = session.blocks[0].queue
-    events = [
-        AgentStateEvent(_utc(session.start_s), agent, AgentState.LOGGED_IN, None, scheduled_queue)
-    ]
-    talking: list[str] = []
-    wrapping: list[str] = []
-    shown: tuple[AgentState, str] | None = None
-    for at_s, group in groupby(changes, key=itemgetter(0)):
-        for _at_s, kind, queue_code in group:
-            if kind == _Change.SCHEDULE:
-                scheduled_queue = queue_code
-            elif kind == _Change.TALK:
-                talking.append(queue_code)
-            elif kind == _Change.WRAP:
-                talking.remove(queue_code)
-                wrapping.append(queue_code)
-            else:
-                wrapping.remove(queue_code)
-        if talking:
-            state = (AgentState.ON_CONTACT, talking[-1])
-        elif wrapping:
-            state = (AgentState.WRAPUP, wrapping[-1])
-        else:
-            state = (AgentState.READY, scheduled_queue)
-        if state != shown:
-            events.append(AgentStateEvent(_utc(at_s), agent, state[0], None, state[1]))
-            shown = state
-    events.append(
-        AgentStateEvent(_utc(session.end_s), agent, AgentState.LOGGED_OUT, None, scheduled_queue)
-    )
-    return events

@@ -1,0 +1,86 @@
+"""The demo history generator, and writing its events to the event log, side by side.
+
+Usage: ``python benchmarks/demo_history.py [--weeks 3]`` — generates the Northwind demo tenant's
+history and stores it (SQLite; PostgreSQL too when CONTACTOPS_TEST_POSTGRES_URL is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import write_section  # noqa: E402
+
+from contactops.domains.demo import service as demo  # noqa: E402
+from contactops.platform import migrate  # noqa: E402
+from contactops.platform.database import Database  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+def timed_load(label: str, url: str, engine_kwargs: dict[str, object], weeks: int) -> str:
+    db = Database(url, **engine_kwargs)
+    migrate.upgrade(db.engine)
+    marks: dict[str, float] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        marks.setdefault(f"{stage}-start", time.perf_counter())
+        marks[f"{stage}-end"] = time.perf_counter()
+
+    start = time.perf_counter()
+    contacts, events = demo.load_demo_tenant(db, demo.NORTHWIND, now=NOW, weeks=weeks,
+                                             progress=progress) or (0, 0)
+    total_s = time.perf_counter() - start
+    simulate_s = marks["store-start"] - start
+    store_s = total_s - simulate_s
+    db.dispose()
+    return (f"| {label} | {contacts:,} | {events:,} | {simulate_s:.2f} | "
+            f"{events / simulate_s:,.0f} | {store_s:.2f} | {events / store_s:,.0f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--weeks", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rows.append(timed_load("SQLite", f"sqlite:///{folder}/bench.db", {}, args.weeks))
+    pg_url = os.environ.get("CONTACTOPS_TEST_POSTGRES_URL")
+    if pg_url:
+        schema = f"bench_{secrets.token_hex(4)}"
+        admin = create_engine(pg_url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            rows.append(timed_load("PostgreSQL", pg_url,
+                                   {"connect_args": {"options": f"-csearch_path={schema}"}},
+                                   args.weeks))
+        finally:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    table = "\n".join([
+        "| database | contacts | events | generate s | generated events/s | store s | "
+        "stored events/s |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+    ])
+    print(table)
+    write_section(
+        "Demo history: generate vs store",
+        f"python benchmarks/demo_history.py --weeks {args.weeks}",
+        f"Northwind demo tenant, {args.weeks} weeks, 36 agents, 5 queues; one transaction, "
+        "bulk inserts of 5,000 rows.\n\n" + table,
+    )
+
+
+if __name__ == "__main__":
+    main()
