@@ -109,3 +109,10 @@ def test_downgrade_and_current(cli_env: Path) -> None:
     assert "current: 0001" in _run("db", "current")
     _run("db", "downgrade", "base")
     assert "current: base" in _run("db", "current")
+
+
+def test_purging_old_security_records(cli_env: Path) -> None:
+    _run("db", "upgrade")
+    assert "Deleted 0 sessions and 0 login attempts." in _run("db", "purge", "--keep-days", "30")
+    result = runner.invoke(app, ["db", "purge", "--keep-days", "0"])
+    assert result.exit_code == 1 and "Keep at least one day." in result.output

@@ -13,6 +13,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from contactops import __version__
+from contactops.domains.accounts import service as accounts
+from contactops.domains.admin import service as admin
+from contactops.domains.demo import service as demo_service
 from contactops.platform import migrate
 from contactops.platform.audit import Actor
 from contactops.platform.database import Database
@@ -124,6 +127,22 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
     migrate.new_revision(_database().engine, message)
 
 
+@db_app.command("purge")
+def db_purge(
+    keep_days: Annotated[int, typer.Option(help="Keep records of the last N days.")] = 90,
+) -> None:
+    """Delete ended browser sessions and login attempts older than KEEP_DAYS."""
+    db = _database()
+    _ensure_migrated(db)
+    try:
+        report = accounts.purge_security_records(db, keep_days)
+    except DomainError as error:
+        _fail(error.detail)
+    console.print(
+        f"Deleted {report.sessions:,} sessions and {report.login_attempts:,} login attempts."
+    )
+
+
 # --- tenants ----------------------------------------------------------------------------
 
 
@@ -135,13 +154,11 @@ def tenants_create(
     locale: Annotated[str, typer.Option(help=f"One of {', '.join(SUPPORTED_LOCALES)}.")] = "en",
 ) -> None:
     """Create a tenant."""
-    from contactops.domains.admin.service import create_tenant_in
-
     db = _database()
     _ensure_migrated(db)
     try:
         with db.session(system=True, actor=CLI_ACTOR) as session:
-            tenant = create_tenant_in(
+            tenant = admin.create_tenant_in(
                 session, slug=slug, name=name, time_zone=time_zone, locale=locale
             )
     except DomainError as error:
@@ -189,8 +206,6 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user (or give an existing one a role) in a tenant."""
-    from contactops.domains.admin.service import add_member_in, find_tenant_in
-
     db = _database()
     _ensure_migrated(db)
     if password_stdin:
@@ -199,9 +214,9 @@ def users_create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with db.session(system=True, actor=CLI_ACTOR) as session:
-            tenant_id = find_tenant_in(session, tenant).id
+            tenant_id = admin.find_tenant_in(session, tenant).id
         with db.session(tenant_id=tenant_id, actor=CLI_ACTOR) as session:
-            member = add_member_in(session, email.strip().lower(), name, role, password)
+            member = admin.add_member_in(session, email.strip().lower(), name, role, password)
     except DomainError as error:
         _fail(error.detail)
     console.print(f"[bold]{member.email}[/bold] is {member.role.value} in {tenant}.")
@@ -256,8 +271,6 @@ def demo(
     ] = None,
 ) -> None:
     """Migrate, load the demo tenants (once), print the demo login, and serve."""
-    from contactops.domains.demo import service as demo_service
-
     db_upgrade("head")
     db = _database()
     columns = (

@@ -189,3 +189,30 @@ def test_switching_to_a_tenant_one_does_not_belong_to_is_not_found(
     )
     assert response.status_code == 404
     assert [q["name"] for q in client.get("/api/v1/queues").json()] == ["Billing A"]
+
+
+def test_changing_the_password_signs_out_other_sessions(client_factory, world: World) -> None:
+    here = login(client_factory(), world.email("qa"))
+    elsewhere = login(client_factory(), world.email("qa"))
+    csrf = page_csrf(here, "/account")
+    wrong = here.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "new_password": "a-new-long-password",
+            "csrf_token": csrf,
+        },
+    )
+    assert wrong.status_code == 422 and "The current password is not right." in wrong.text
+    response = here.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a-new-long-password",
+            "csrf_token": csrf,
+        },
+    )
+    assert response.status_code == 303
+    assert here.get("/account").status_code == 200
+    assert elsewhere.get("/account").status_code == 303
+    login(client_factory(), world.email("qa"), "a-new-long-password")

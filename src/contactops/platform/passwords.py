@@ -7,8 +7,19 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from contactops.platform.errors import InvalidInput
+from contactops.platform.i18n import gettext as _
+
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+
+
+def validate_new_password(password: str, field: str = "password") -> None:
+    """A new password needs at least MIN_PASSWORD_LENGTH characters."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            field, _("Passwords need at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+        )
 
 
 def hash_password(password: str) -> str:

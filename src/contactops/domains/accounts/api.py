@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, Request, status
+from fastapi import Depends, Request, Response, status
 
 from contactops.domains.accounts import service
 from contactops.domains.accounts.schemas import (
     MeOut,
+    PasswordChange,
     TenantMembershipOut,
     TokenCreate,
     TokenCreated,
@@ -68,3 +69,14 @@ def revoke_token(
 ) -> TokenOut:
     api_token = service.revoke_token(request.app.state.db, principal, token_id)
     return TokenOut.model_validate(api_token, from_attributes=True)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChange, request: Request, principal: Principal = Depends(require())
+) -> Response:
+    """Change the caller's password; their other browser sessions end."""
+    service.change_password(
+        request.app.state.db, principal, body.current_password, body.new_password
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -144,6 +144,29 @@ def account(
     return render(request, "accounts/account.html", {"tokens": tokens}, title=_("My account"))
 
 
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    current_password: str = Form(),
+    new_password: str = Form(),
+    principal: Principal = Depends(require()),
+) -> Response:
+    db = request.app.state.db
+    try:
+        service.change_password(db, principal, current_password, new_password)
+    except DomainError as error:
+        return render(
+            request,
+            "accounts/account.html",
+            {"tokens": service.list_tokens(db, principal), "password_error": error.detail},
+            status_code=error.status,
+            title=_("My account"),
+        )
+    return redirect_with_notice(
+        request, "/account", _("Password changed. Your other sessions have been signed out.")
+    )
+
+
 @router.post("/account/tokens")
 def create_token(
     request: Request,

@@ -45,3 +45,8 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str = Field(description="The secret token. It is shown only once.")
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(description="At least 10 characters.")

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from contactops.platform.auth import (
     TOKEN_SCHEME_PREFIX,
@@ -19,11 +19,12 @@ from contactops.platform.database import Database, utcnow
 from contactops.platform.errors import DomainError, InvalidInput, NotFound
 from contactops.platform.i18n import SUPPORTED_LOCALES
 from contactops.platform.i18n import gettext as _
-from contactops.platform.identity import ApiToken, Membership, User, UserSession
+from contactops.platform.identity import ApiToken, LoginAttempt, Membership, User, UserSession
 from contactops.platform.passwords import (
     dummy_hash,
     hash_password,
     needs_rehash,
+    validate_new_password,
     verify_password,
 )
 from contactops.platform.settings import Settings
@@ -117,6 +118,51 @@ def set_preferred_locale(db: Database, principal: Principal, locale: str) -> Non
         user = session.get(User, principal.user_id)
         assert user is not None
         user.locale = locale
+
+
+def change_password(
+    db: Database, principal: Principal, current_password: str, new_password: str
+) -> None:
+    """Replace the caller's password and end their other browser sessions."""
+    validate_new_password(new_password, "new_password")
+    with tenant_session(db, principal) as session:
+        user = session.get(User, principal.user_id)
+        assert user is not None
+        if not verify_password(user.password_hash, current_password):
+            raise InvalidInput("current_password", _("The current password is not right."))
+        user.password_hash = hash_password(new_password)
+    keep = digest(principal.session_key) if principal.session_key else None
+    with db.session(system=True) as session:
+        for login in session.scalars(
+            select(UserSession).where(
+                UserSession.user_id == principal.user_id, UserSession.revoked_at.is_(None)
+            )
+        ):
+            if login.key_hash != keep:
+                login.revoked_at = utcnow()
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    sessions: int
+    login_attempts: int
+
+
+def purge_security_records(db: Database, keep_days: int = 90) -> PurgeReport:
+    """Delete sessions that ended, and login attempts, older than ``keep_days``."""
+    if keep_days < 1:
+        raise InvalidInput("keep_days", _("Keep at least one day."))
+    cutoff = utcnow() - timedelta(days=keep_days)
+    with db.session(system=True) as session:
+        sessions = session.execute(
+            delete(UserSession).where(
+                (UserSession.expires_at < cutoff) | (UserSession.revoked_at < cutoff)
+            )
+        ).rowcount
+        attempts = session.execute(
+            delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff)
+        ).rowcount
+    return PurgeReport(sessions or 0, attempts or 0)
 
 
 # --- API tokens -------------------------------------------------------------------------

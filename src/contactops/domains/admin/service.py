@@ -17,7 +17,7 @@ from contactops.platform.errors import Conflict, InvalidInput, NotFound
 from contactops.platform.i18n import SUPPORTED_LOCALES, valid_time_zone
 from contactops.platform.i18n import gettext as _
 from contactops.platform.identity import Membership, Role, User
-from contactops.platform.passwords import MIN_PASSWORD_LENGTH, hash_password
+from contactops.platform.passwords import hash_password, validate_new_password
 from contactops.platform.tenancy import Tenant
 
 AUDIT_PAGE_SIZE = 50
@@ -67,14 +67,6 @@ def _ensure_admin_remains(session: Session, membership: Membership) -> None:
         raise Conflict(_("A tenant needs at least one administrator."))
 
 
-def validate_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            "password",
-            _("Passwords need at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
-        )
-
-
 def list_members(db: Database, principal: Principal) -> list[Member]:
     with tenant_session(db, principal) as session:
         memberships = session.scalars(
@@ -110,7 +102,7 @@ def add_member_in(
     if user is None:
         if password is None:
             password = generated = secrets.token_urlsafe(12)
-        validate_password(password)
+        validate_new_password(password)
         user = User(
             email=email, display_name=display_name.strip(), password_hash=hash_password(password)
         )
