@@ -25,16 +25,16 @@ serve: install
 	$(VENV)/bin/contactops serve
 
 lint: install
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
 test: lint  ## the whole suite: lint, types, SQLite, PostgreSQL (if configured), browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 format: install
-	$(VENV)/bin/ruff check --fix src tests
-	$(VENV)/bin/ruff format src tests
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks
 
 i18n: install  ## extract messages and merge them into every catalog
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -o $(LOCALE_DIR)/messages.pot --no-location \
@@ -51,6 +51,8 @@ vendor:  ## refresh the vendored front-end files from the npm registry
 	tmp=$$(mktemp -d) && cp src/contactops/platform/static/vendor/package.json $$tmp/ && \
 	(cd $$tmp && npm install --silent --no-audit --no-fund) && \
 	cp $$tmp/node_modules/htmx.org/dist/htmx.min.js $$tmp/node_modules/htmx.org/LICENSE src/contactops/platform/static/vendor/htmx/ && \
+	mkdir -p src/contactops/platform/static/vendor/echarts && \
+	cp $$tmp/node_modules/echarts/dist/echarts.min.js $$tmp/node_modules/echarts/LICENSE src/contactops/platform/static/vendor/echarts/ && \
 	cp $$tmp/node_modules/swagger-ui-dist/swagger-ui-bundle.js $$tmp/node_modules/swagger-ui-dist/swagger-ui.css \
 		$$tmp/node_modules/swagger-ui-dist/LICENSE src/contactops/platform/static/vendor/swagger-ui/ && \
 	sed -i 's|^//# sourceMappingURL=.*$$||' src/contactops/platform/static/vendor/swagger-ui/swagger-ui-bundle.js && \
@@ -60,5 +62,7 @@ clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
 
 bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/platform_requests.py
 	$(PY) benchmarks/demo_history.py
+	$(PY) benchmarks/staffing.py

@@ -18,11 +18,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import write_section  # noqa: E402
+from results import write_section
 
-from contactops.domains.demo import service as demo  # noqa: E402
-from contactops.platform import migrate  # noqa: E402
-from contactops.platform.database import Database  # noqa: E402
+from contactops.domains.demo import service as demo
+from contactops.platform import migrate
+from contactops.platform.database import Database
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
@@ -37,14 +37,17 @@ def timed_load(label: str, url: str, engine_kwargs: dict[str, object], weeks: in
         marks[f"{stage}-end"] = time.perf_counter()
 
     start = time.perf_counter()
-    contacts, events = demo.load_demo_tenant(db, demo.NORTHWIND, now=NOW, weeks=weeks,
-                                             progress=progress) or (0, 0)
+    contacts, events = demo.load_demo_tenant(
+        db, demo.NORTHWIND, now=NOW, weeks=weeks, progress=progress
+    ) or (0, 0)
     total_s = time.perf_counter() - start
     simulate_s = marks["store-start"] - start
     store_s = total_s - simulate_s
     db.dispose()
-    return (f"| {label} | {contacts:,} | {events:,} | {simulate_s:.2f} | "
-            f"{events / simulate_s:,.0f} | {store_s:.2f} | {events / store_s:,.0f} |")
+    return (
+        f"| {label} | {contacts:,} | {events:,} | {simulate_s:.2f} | "
+        f"{events / simulate_s:,.0f} | {store_s:.2f} | {events / store_s:,.0f} |"
+    )
 
 
 def main() -> None:
@@ -61,18 +64,25 @@ def main() -> None:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
-            rows.append(timed_load("PostgreSQL", pg_url,
-                                   {"connect_args": {"options": f"-csearch_path={schema}"}},
-                                   args.weeks))
+            rows.append(
+                timed_load(
+                    "PostgreSQL",
+                    pg_url,
+                    {"connect_args": {"options": f"-csearch_path={schema}"}},
+                    args.weeks,
+                )
+            )
         finally:
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    table = "\n".join([
-        "| database | contacts | events | generate s | generated events/s | store s | "
-        "stored events/s |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
-    ])
+    table = "\n".join(
+        [
+            "| database | contacts | events | generate s | generated events/s | store s | "
+            "stored events/s |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
     print(table)
     write_section(
         "Demo history: generate vs store",

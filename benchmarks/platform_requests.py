@@ -21,17 +21,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import write_section  # noqa: E402
+from results import write_section
 
-from contactops.app import create_app  # noqa: E402
-from contactops.domains.admin.service import add_member_in, create_tenant_in  # noqa: E402
-from contactops.domains.organization.service import create_queue_in  # noqa: E402
-from contactops.platform import migrate  # noqa: E402
-from contactops.platform.database import Database  # noqa: E402
-from contactops.platform.identity import Role  # noqa: E402
-from contactops.platform.settings import Settings  # noqa: E402
+from contactops.app import create_app
+from contactops.domains.admin.service import add_member_in, create_tenant_in
+from contactops.domains.organization.service import create_queue_in
+from contactops.platform import migrate
+from contactops.platform.database import Database
+from contactops.platform.identity import Role
+from contactops.platform.settings import Settings
 
-PASSWORD = "benchmark-password"
+PASSWORD = "benchmark-password"  # noqa: S105 - a throwaway benchmark login
 
 
 def _seed(db: Database) -> None:
@@ -63,15 +63,23 @@ def run(label: str, url: str, engine_kwargs: dict[str, object], count: int) -> l
     with TestClient(create_app(settings, db)) as client:
         page = client.get("/login")
         token_field = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        client.post("/login", data={"email": "admin1@bench.example", "password": PASSWORD,
-                                    "csrf_token": token_field}, follow_redirects=False)
+        client.post(
+            "/login",
+            data={"email": "admin1@bench.example", "password": PASSWORD, "csrf_token": token_field},
+            follow_redirects=False,
+        )
         csrf = client.get("/").text.split('name="csrf_token" value="')[1].split('"')[0]
-        token = client.post("/api/v1/tokens", json={"name": "bench"},
-                            headers={"X-CSRF-Token": csrf}).json()["token"]
+        token = client.post(
+            "/api/v1/tokens", json={"name": "bench"}, headers={"X-CSRF-Token": csrf}
+        ).json()["token"]
         cases = [
             ("/healthz (peer)", "/healthz", {}),
             ("GET /api/v1/queues, session cookie", "/api/v1/queues", {}),
-            ("GET /api/v1/queues, API token", "/api/v1/queues", {"Authorization": f"Bearer {token}"}),
+            (
+                "GET /api/v1/queues, API token",
+                "/api/v1/queues",
+                {"Authorization": f"Bearer {token}"},
+            ),
         ]
         _time(client, "/api/v1/queues", 50, {})  # warm-up
         baseline = None
@@ -80,8 +88,10 @@ def run(label: str, url: str, engine_kwargs: dict[str, object], count: int) -> l
             mean_ms = statistics.fmean(latencies) * 1000
             p99_ms = latencies[int(0.99 * (len(latencies) - 1))] * 1000
             baseline = baseline or mean_ms
-            rows.append(f"| {label} | {name} | {1000 / mean_ms:,.0f} | {mean_ms:.2f} | "
-                        f"{p99_ms:.2f} | {mean_ms / baseline:.1f}× |")
+            rows.append(
+                f"| {label} | {name} | {1000 / mean_ms:,.0f} | {mean_ms:.2f} | "
+                f"{p99_ms:.2f} | {mean_ms / baseline:.1f}× |"
+            )
     db.dispose()
     return rows
 
@@ -100,14 +110,21 @@ def main() -> None:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
-            rows += run("PostgreSQL", pg_url,
-                        {"connect_args": {"options": f"-csearch_path={schema}"}}, args.requests)
+            rows += run(
+                "PostgreSQL",
+                pg_url,
+                {"connect_args": {"options": f"-csearch_path={schema}"}},
+                args.requests,
+            )
         finally:
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     table = "\n".join(
-        ["| database | request | req/s | mean ms | p99 ms | vs peer |", "|---|---|---|---|---|---|",
-         *rows]
+        [
+            "| database | request | req/s | mean ms | p99 ms | vs peer |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
     )
     body = (
         f"{args.requests} sequential requests each, in-process ASGI (no network), one worker; "
@@ -118,8 +135,11 @@ def main() -> None:
         "principal + query gives about 4 ms on SQLite.\n\n" + table
     )
     print(table)
-    write_section("API request overhead (platform)",
-                  f"python benchmarks/platform_requests.py --requests {args.requests}", body)
+    write_section(
+        "API request overhead (platform)",
+        f"python benchmarks/platform_requests.py --requests {args.requests}",
+        body,
+    )
 
 
 if __name__ == "__main__":

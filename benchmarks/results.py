@@ -23,5 +23,9 @@ def write_section(name: str, command: str, body: str) -> None:
     )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(rf"^{re.escape(header)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section + "\n", text) if pattern.search(text) else f"{text.rstrip()}\n\n{section}"
+    text = (
+        pattern.sub(section + "\n", text)
+        if pattern.search(text)
+        else f"{text.rstrip()}\n\n{section}"
+    )
     RESULTS.write_text(text.rstrip() + "\n")

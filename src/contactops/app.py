@@ -19,6 +19,8 @@ from contactops.domains.admin import pages as admin_pages
 from contactops.domains.home import pages as home_pages
 from contactops.domains.organization import api as organization_api
 from contactops.domains.organization import pages as organization_pages
+from contactops.domains.staffing import api as staffing_api
+from contactops.domains.staffing import pages as staffing_pages
 from contactops.platform import migrate
 from contactops.platform.database import Database
 from contactops.platform.middleware import RequestContextMiddleware
@@ -26,11 +28,17 @@ from contactops.platform.settings import Settings, get_settings
 from contactops.platform.web import STATIC_DIR
 from contactops.platform.web_errors import install_error_handlers
 
-API_ROUTERS = (accounts_api.router, admin_api.router, organization_api.router)
+API_ROUTERS = (
+    accounts_api.router,
+    admin_api.router,
+    organization_api.router,
+    staffing_api.router,
+)
 PAGE_ROUTERS = (
     accounts_pages.router,
     home_pages.router,
     organization_pages.router,
+    staffing_pages.router,
     admin_pages.router,
 )
 log = logging.getLogger("contactops")

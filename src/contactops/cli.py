@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -16,6 +18,7 @@ from contactops import __version__
 from contactops.domains.accounts import service as accounts
 from contactops.domains.admin import service as admin
 from contactops.domains.demo import service as demo_service
+from contactops.domains.staffing import service as staffing
 from contactops.platform import migrate
 from contactops.platform.audit import Actor
 from contactops.platform.database import Database
@@ -31,9 +34,14 @@ tenants_app = typer.Typer(
     help="Tenants (the client companies this installation serves).", no_args_is_help=True
 )
 users_app = typer.Typer(help="Users and their roles in tenants.", no_args_is_help=True)
+staffing_app = typer.Typer(
+    help="Required agents (or lines) by Erlang B, C or A; no database needed.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(users_app, name="users")
+app.add_typer(staffing_app, name="staffing")
 console = Console()
 CLI_ACTOR = Actor.system("cli")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -256,6 +264,127 @@ def _print_rows(rows: list[dict[str, object]], as_json: bool, title: str) -> Non
     for row in rows:
         table.add_row(*(str(value) for value in row.values()))
     console.print(table)
+
+
+# --- staffing ---------------------------------------------------------------------------
+
+
+@staffing_app.command("calc")
+def staffing_calc(
+    calls: Annotated[float, typer.Option(help="Arrivals in the interval.")],
+    aht_s: Annotated[float, typer.Option(help="Average handle time in seconds.")],
+    model: Annotated[str, typer.Option(help="erlang_b, erlang_c or erlang_a.")] = "erlang_c",
+    interval_s: Annotated[float, typer.Option(help="Interval length in seconds.")] = 1800,
+    agents: Annotated[int | None, typer.Option(help="Evaluate this many agents.")] = None,
+    lines: Annotated[int | None, typer.Option(help="erlang_b: evaluate this many lines.")] = None,
+    target_sl: Annotated[float | None, typer.Option(help="Service level target (0.8).")] = None,
+    target_s: Annotated[float | None, typer.Option(help="SL threshold, seconds.")] = None,
+    target_asa_s: Annotated[float | None, typer.Option(help="Maximum ASA, seconds.")] = None,
+    max_abandon: Annotated[float | None, typer.Option(help="Most abandoned (0.05).")] = None,
+    max_occupancy: Annotated[float | None, typer.Option(help="Highest occupancy (0.85).")] = None,
+    max_blocking: Annotated[float | None, typer.Option(help="erlang_b: most blocked.")] = None,
+    patience_s: Annotated[float | None, typer.Option(help="erlang_a: mean, seconds.")] = None,
+    shrinkage: Annotated[float | None, typer.Option(help="Time off contacts (0.3).")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Contacts at once (chat).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Staff one interval (the fewest agents meeting the targets), or evaluate given agents."""
+    given = {
+        "model": model,
+        "calls": calls,
+        "interval_s": interval_s,
+        "aht_s": aht_s,
+        "agents": agents,
+        "lines": lines,
+        "target_sl": target_sl,
+        "target_s": target_s,
+        "target_asa_s": target_asa_s,
+        "max_abandon": max_abandon,
+        "max_occupancy": max_occupancy,
+        "max_blocking": max_blocking,
+        "patience_s": patience_s,
+        "shrinkage": shrinkage,
+        "concurrency": concurrency,
+    }
+    try:
+        result = staffing.calculate({k: v for k, v in given.items() if v is not None})
+    except DomainError as error:
+        _fail(error.detail)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    table = Table(title=f"Staffing ({model})", show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("Lines" if model == "erlang_b" else "Agents", str(result.agents))
+    table.add_row("Scheduled (after shrinkage)", str(result.scheduled_agents))
+    fractions = (
+        (f"Service level (within {target_s:g} s)", result.service_level),
+        ("Waiting", result.p_wait),
+        ("Occupancy", result.occupancy),
+        ("Abandoned", result.p_abandon),
+        ("Blocked", result.p_block),
+    )
+    for label, fraction in fractions:
+        if fraction is not None:
+            table.add_row(label, f"{fraction:.1%}")
+    if result.asa_s is not None:
+        table.add_row("ASA", f"{result.asa_s:.1f} s")
+    table.add_row("Feasible", "yes" if result.feasible else "[red]no[/red]")
+    console.print(table)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as source:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: source.read(1 << 20), b""))
+
+
+def _write_answers(lines: TextIO, out: TextIO, total_lines: int | None) -> None:
+    if total_lines is None:
+        for answer in staffing.answer_lines(lines):
+            out.write(answer.model_dump_json() + "\n")
+        return
+    columns = (TextColumn("rows"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rows", total=total_lines)
+        for answer in staffing.answer_lines(lines, progress=lambda n: bar.advance(task, n)):
+            out.write(answer.model_dump_json() + "\n")
+
+
+@staffing_app.command("batch")
+def staffing_batch(
+    source: Annotated[
+        Path,
+        typer.Argument(help="JSON lines, one row each ('-' reads standard input)."),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not to standard output.")
+    ] = None,
+) -> None:
+    """Answer a JSON-lines file: one JSON line out per row in, in order.
+
+    Row: model, calls, interval_s, aht_s; agents (lines for erlang_b)
+    to evaluate, or targets to solve for: target_sl with target_s,
+    target_asa_s, max_occupancy, max_abandon (erlang_a), max_blocking
+    (erlang_b); patience_s (erlang_a, required), shrinkage, concurrency.
+    Fractions are fractions (0.8), times are seconds.
+
+    Answer: agents, scheduled_agents, service_level, asa_s, p_wait,
+    p_abandon, occupancy, p_block (null where they do not apply or are
+    infinite) and feasible.
+
+    A row that is not valid gets {"error", "field", "line"} in its place.
+    Blank lines are skipped.
+    """
+    from_stdin = str(source) == "-"
+    if not from_stdin and not source.is_file():
+        _fail(f"no such file: {source}")
+    # The bar goes to stderr, and only when a person is watching it.
+    total_lines = None if from_stdin or not sys.stderr.isatty() else _count_lines(source)
+    with ExitStack() as files:
+        lines = sys.stdin if from_stdin else files.enter_context(source.open(encoding="utf-8"))
+        out = files.enter_context(output.open("w", encoding="utf-8")) if output else sys.stdout
+        _write_answers(lines, out, total_lines)
 
 
 # --- demo -------------------------------------------------------------------------------
