@@ -163,6 +163,8 @@ def main() -> None:
         + f"\n\nExactness: {len(checked)} rows checked against 60-digit mpmath Erlang C (every "
         f"row where the engines differ plus a random sample of {len(sample)}); ContactOps wrong "
         f"on {len(wrong_ours)}. Rows where pyworkforce differs from ContactOps: {len(differing)}.\n"
+        "\nerlangccmath (PyPI) is not in the table: it computes nothing locally, every call is a "
+        "request to a vendor's web service, and this machine reaches no such service.\n"
     )
     if diff_rows:
         body += (

@@ -25,10 +25,28 @@ API_ENDPOINTS = [
     ("GET", "/api/v1/queues", Permission.VIEW_RUN, None),
     ("PATCH", "/api/v1/queues/{queue}", Permission.CONFIGURE_CENTER, {"name": "Renamed"}),
     ("GET", "/api/v1/agents", Permission.VIEW_RUN, None),
+    (
+        "POST",
+        "/api/v1/staffing",
+        Permission.VIEW_PLAN,
+        {
+            "rows": [
+                {
+                    "model": "erlang_c",
+                    "calls": 100,
+                    "interval_s": 1800,
+                    "aht_s": 180,
+                    "target_sl": 0.8,
+                    "target_s": 20,
+                }
+            ]
+        },
+    ),
 ]
 PAGES = [
     ("/", Permission.VIEW_HOME),
     ("/plan", Permission.VIEW_PLAN),
+    ("/plan/staffing", Permission.VIEW_PLAN),
     ("/run", Permission.VIEW_RUN),
     ("/run/queues", Permission.VIEW_RUN),
     ("/measure", Permission.VIEW_MEASURE),
