@@ -7,18 +7,13 @@ history and stores it (SQLite; PostgreSQL too when CONTACTOPS_TEST_POSTGRES_URL 
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import write_section
+from results import databases, write_section
 
 from contactops.domains.demo import service as demo
 from contactops.platform import migrate
@@ -54,27 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--weeks", type=int, default=3)
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        rows.append(timed_load("SQLite", f"sqlite:///{folder}/bench.db", {}, args.weeks))
-    pg_url = os.environ.get("CONTACTOPS_TEST_POSTGRES_URL")
-    if pg_url:
-        schema = f"bench_{secrets.token_hex(4)}"
-        admin = create_engine(pg_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            rows.append(
-                timed_load(
-                    "PostgreSQL",
-                    pg_url,
-                    {"connect_args": {"options": f"-csearch_path={schema}"}},
-                    args.weeks,
-                )
-            )
-        finally:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    rows = [timed_load(label, url, options, args.weeks) for label, url, options in databases()]
     table = "\n".join(
         [
             "| database | contacts | events | generate s | generated events/s | store s | "

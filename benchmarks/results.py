@@ -1,14 +1,40 @@
-"""Rewrite one section of RESULTS.md, leaving the others as they are."""
+"""Shared by the benchmarks: the databases to run on, and RESULTS.md sections."""
 
 from __future__ import annotations
 
 import os
 import platform
 import re
+import secrets
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 RESULTS = Path(__file__).with_name("RESULTS.md")
+POSTGRES_URL_ENV = "CONTACTOPS_TEST_POSTGRES_URL"
+
+
+def databases() -> Iterator[tuple[str, str, dict[str, object]]]:
+    """(label, URL, engine options): a fresh SQLite file, then a throwaway PostgreSQL schema
+    when ``CONTACTOPS_TEST_POSTGRES_URL`` is set; each is removed after its turn."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield "SQLite", f"sqlite:///{folder}/bench.db", {}
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url:
+        return
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield "PostgreSQL", url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def machine() -> str:
