@@ -7,6 +7,7 @@ import pytest
 from contactops.platform.auth import ROLE_PERMISSIONS, Permission
 from contactops.platform.identity import Role
 from tests.conftest import World, login
+from tests.web.test_staffing import ERLANG_C_80_20
 
 # (method, path template, permission it needs, JSON body for writes)
 API_ENDPOINTS = [
@@ -29,18 +30,7 @@ API_ENDPOINTS = [
         "POST",
         "/api/v1/staffing",
         Permission.VIEW_PLAN,
-        {
-            "rows": [
-                {
-                    "model": "erlang_c",
-                    "calls": 100,
-                    "interval_s": 1800,
-                    "aht_s": 180,
-                    "target_sl": 0.8,
-                    "target_s": 20,
-                }
-            ]
-        },
+        {"rows": [ERLANG_C_80_20]},
     ),
 ]
 PAGES = [
