@@ -395,7 +395,7 @@ def _contact_events(contact: _Contact) -> list[ContactEvent]:
             (answered.answered_s, ContactEventType.ANSWERED, agent, {}),
         ]
         if answered.transferred_to is not None:
-            transfer: dict[str, EventValue] = {"to_queue": answered.transferred_to}
+            transfer: dict[str, EventValue] = {"target": answered.transferred_to}
             steps.append((answered.ended_s, ContactEventType.TRANSFERRED, agent, transfer))
         steps += [
             (answered.ended_s, ContactEventType.ENDED, agent, {}),
