@@ -259,7 +259,7 @@ def test_a_few_answered_contacts_are_transferred_to_another_queue(history: DemoH
     transfers = [e for e in history.contact_events if e.event_type == T.TRANSFERRED]
     assert 0.015 <= len(transfers) / answered <= 0.05  # about 3%
     for transfer in transfers:
-        assert transfer.data["to_queue"] in {q.code for q in QUEUES} - {transfer.queue}
+        assert transfer.data["target"] in {q.code for q in QUEUES} - {transfer.queue}
 
 
 def test_most_contacts_come_from_known_customers_and_some_come_back(history: DemoHistory):

@@ -117,6 +117,6 @@ def test_a_transfer_carries_its_target_queue_in_data():
         "billing",
         "a1001",
         customer_id="C000123",
-        data={"to_queue": "tech"},
+        data={"target": "tech"},
     )
-    assert event.data["to_queue"] == "tech"
+    assert event.data["target"] == "tech"
