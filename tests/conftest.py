@@ -204,3 +204,21 @@ def world(db: Database) -> World:
         add_member_in(session, "both@example.org", "Both Tenants", Role.ADMIN, None)
         queue_b = create_queue_in(session, code="billing", name="Billing B").id
     return World(tenant_a, tenant_b, queue_a, queue_b, users)
+
+
+SHARED_DATA = Path(
+    os.environ.get(
+        "CONTACTOPS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The public call-center datasets next to the checkout (read in place, never copied)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(
+            f"public datasets not found at {SHARED_DATA}: check out ../shared next to the "
+            "repository or set CONTACTOPS_SHARED_DATA"
+        )
+    return SHARED_DATA
