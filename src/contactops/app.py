@@ -17,6 +17,10 @@ from contactops.domains.accounts import pages as accounts_pages
 from contactops.domains.admin import api as admin_api
 from contactops.domains.admin import pages as admin_pages
 from contactops.domains.home import pages as home_pages
+from contactops.domains.imports import api as imports_api
+from contactops.domains.imports import pages as imports_pages
+from contactops.domains.kpis import api as kpis_api
+from contactops.domains.kpis import pages as kpis_pages
 from contactops.domains.organization import api as organization_api
 from contactops.domains.organization import pages as organization_pages
 from contactops.domains.staffing import api as staffing_api
@@ -33,12 +37,16 @@ API_ROUTERS = (
     admin_api.router,
     organization_api.router,
     staffing_api.router,
+    kpis_api.router,
+    imports_api.router,
 )
 PAGE_ROUTERS = (
     accounts_pages.router,
     home_pages.router,
     organization_pages.router,
     staffing_pages.router,
+    kpis_pages.router,
+    imports_pages.router,
     admin_pages.router,
 )
 log = logging.getLogger("contactops")

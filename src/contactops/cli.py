@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,10 +17,14 @@ from contactops import __version__
 from contactops.domains.accounts import service as accounts
 from contactops.domains.admin import service as admin
 from contactops.domains.demo import service as demo_service
+from contactops.domains.events import commands as events_commands
+from contactops.domains.imports import commands as imports_commands
+from contactops.domains.kpis import commands as kpis_commands
 from contactops.domains.staffing import service as staffing
 from contactops.platform import migrate
 from contactops.platform.audit import Actor
-from contactops.platform.database import Database
+from contactops.platform.commands import JsonOption, console, ensure_migrated, fail, print_rows
+from contactops.platform.commands import database as _database
 from contactops.platform.errors import DomainError
 from contactops.platform.i18n import SUPPORTED_LOCALES
 from contactops.platform.identity import Membership, Role, User
@@ -42,23 +45,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(users_app, name="users")
 app.add_typer(staffing_app, name="staffing")
-console = Console()
+app.add_typer(imports_commands.app, name="import")
+app.add_typer(events_commands.app, name="export")
+app.command("kpi")(kpis_commands.kpi)
 CLI_ACTOR = Actor.system("cli")
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _database() -> Database:
-    return Database(get_settings().resolved_database_url)
-
-
-def _fail(message: str) -> None:
-    console.print(f"[red]Error:[/red] {message}")
-    raise typer.Exit(code=1)
-
-
-def _ensure_migrated(db: Database) -> None:
-    if not migrate.is_up_to_date(db.engine):
-        _fail("the database schema is not current: run `contactops db upgrade` first")
+_fail = fail
+_ensure_migrated = ensure_migrated
 
 
 @app.callback()
@@ -197,7 +189,7 @@ def tenants_list(as_json: JsonOption = False) -> None:
         }
         for t, members in rows
     ]
-    _print_rows(data, as_json, "Tenants")
+    print_rows(data, as_json, "Tenants")
 
 
 # --- users ------------------------------------------------------------------------------
@@ -251,19 +243,7 @@ def users_list(
     data = [
         {"email": e, "name": n, "tenant": t, "role": r.value, "active": a} for e, n, t, r, a in rows
     ]
-    _print_rows(data, as_json, "Users")
-
-
-def _print_rows(rows: list[dict[str, object]], as_json: bool, title: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    table = Table(title=title)
-    for column in rows[0] if rows else ["(none)"]:
-        table.add_column(str(column))
-    for row in rows:
-        table.add_row(*(str(value) for value in row.values()))
-    console.print(table)
+    print_rows(data, as_json, "Users")
 
 
 # --- staffing ---------------------------------------------------------------------------

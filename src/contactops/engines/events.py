@@ -301,8 +301,6 @@ class IntervalVolume:
     def __post_init__(self) -> None:
         _require_aware(self.interval_start)
         if self.interval_minutes <= 0 or 1440 % self.interval_minutes:
-            raise ValueError(
-                f"interval_minutes must divide a day, got {self.interval_minutes}"
-            )
+            raise ValueError(f"interval_minutes must divide a day, got {self.interval_minutes}")
         if self.offered < 0:
             raise ValueError(f"offered must be >= 0, got {self.offered}")

@@ -54,6 +54,7 @@ class Permission(enum.StrEnum):
     VIEW_RUN = "run.view"
     CONFIGURE_CENTER = "center.configure"
     VIEW_MEASURE = "measure.view"
+    IMPORT_HISTORY = "history.import"
     MANAGE_QUALITY = "quality.manage"
     MANAGE_USERS = "users.manage"
     MANAGE_TENANT = "tenant.manage"
@@ -70,12 +71,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VIEW_RUN,
         Permission.CONFIGURE_CENTER,
         Permission.VIEW_MEASURE,
+        Permission.IMPORT_HISTORY,
         Permission.VIEW_AUDIT,
     },
     Role.SUPERVISOR: _EVERYONE
     | {Permission.VIEW_PLAN, Permission.VIEW_RUN, Permission.VIEW_MEASURE},
     Role.WFM: _EVERYONE
-    | {Permission.VIEW_PLAN, Permission.EDIT_PLAN, Permission.VIEW_RUN, Permission.VIEW_MEASURE},
+    | {
+        Permission.VIEW_PLAN,
+        Permission.EDIT_PLAN,
+        Permission.VIEW_RUN,
+        Permission.VIEW_MEASURE,
+        Permission.IMPORT_HISTORY,
+    },
     Role.QA: _EVERYONE | {Permission.VIEW_RUN, Permission.VIEW_MEASURE, Permission.MANAGE_QUALITY},
     Role.AGENT: _EVERYONE | {Permission.VIEW_RUN},
     Role.CLIENT: _EVERYONE | {Permission.VIEW_MEASURE},

@@ -183,6 +183,7 @@ def render(
         "_": _template_gettext,
         "ngettext": _template_ngettext,
         "number": format_number,
+        "permissions": Permission,
         "localtime": lambda moment, fmt="medium": format_local_datetime(moment, time_zone, fmt),
         **(context or {}),
     }

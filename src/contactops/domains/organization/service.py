@@ -242,3 +242,9 @@ def list_teams(db: Database, principal: Principal) -> list[TeamView]:
             .order_by(Team.name)
         ).all()
         return [TeamView(team.id, team.name, count) for team, count in rows]
+
+
+def agent_teams_in(session: Session) -> dict[str, str]:
+    """Agent code → team name, for agents that belong to a team (KPIs group by it)."""
+    rows = session.execute(select(Agent.code, Team.name).join(Team, Agent.team_id == Team.id))
+    return {code: team for code, team in rows}

@@ -1,0 +1,1 @@
+"""Imports of external history into the event log: runs, progress, resumption, reports."""

@@ -1,0 +1,1 @@
+"""The KPI catalog: per-contact legs and the metrics computed from them in DuckDB."""

@@ -1,0 +1,286 @@
+"""Compute catalog KPIs from legs (and agent states, surveys) in one DuckDB query.
+
+The Arrow tables are registered, not copied. Each source is aggregated once at the finest
+grouping asked for (time-grid cell × queue × channel × agent), the parts are summed to the
+report's groups, and every KPI is its catalog formula over those sums (see :mod:`.sql`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from contactops.engines.events import TIMESTAMP
+from contactops.engines.kpi.agent_time import agent_time_sql, with_row_order
+from contactops.engines.kpi.catalog import CATALOG, KpiParameters, kpi
+from contactops.engines.kpi.queries import (
+    Scope,
+    aggregate,
+    contacts_sql,
+    legs_projection,
+    survey_legs_sql,
+)
+from contactops.engines.kpi.sql import Component, Part, components, kpi_formulas
+from contactops.engines.kpi.time_grid import TIME_COLUMNS, epoch_us, time_grid, zone
+
+DIMENSIONS: tuple[str, ...] = (*TIME_COLUMNS, "queue", "channel", "agent", "team", "tenant")
+TIME_DIMENSIONS = frozenset(TIME_COLUMNS)
+# Survey answers: attributed to the contact's last answered leg (see catalog.SURVEY_TIME).
+SURVEY_SCHEMA = pa.schema(
+    [
+        pa.field("contact_id", pa.string(), nullable=False),
+        pa.field("responded_at", TIMESTAMP),
+        pa.field("survey", pa.string(), nullable=False),  # csat (1–5), nps (0–10), ces
+        pa.field("score", pa.float64()),
+    ]
+)
+_REQUIRED = {
+    "legs": ("contact_id", "leg_no", "legs", "channel", "customer_id", "queue", "arrived_at",
+             "queued_at", "answered_at", "agent", "wait_s", "talk_s", "hold_s", "wrapup_s",
+             "handle_s", "outcome", "transferred", "resolved"),
+    "agent_states": ("occurred_at", "agent", "state"),
+    "surveys": ("contact_id", "survey", "score"),
+}  # fmt: skip
+_US_PER_HOUR = 3_600_000_000
+
+
+def compute_kpis(
+    legs: pa.Table,
+    *,
+    start: datetime,
+    end: datetime,
+    group_by: Sequence[str] = (),
+    timezone: str = "UTC",
+    interval_minutes: int = 30,
+    params: KpiParameters = KpiParameters(),
+    kpi_ids: Sequence[str] | None = None,
+    agent_states: pa.Table | None = None,
+    surveys: pa.Table | None = None,
+    agent_teams: Mapping[str, str] | None = None,
+    tenant: str | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> pa.Table:
+    """KPIs of [start, end) per group: the group columns in ``group_by`` order, then one column
+    per KPI (catalog order, or ``kpi_ids`` order), sorted by the group columns.
+
+    Legs count in the local interval (``timezone``) of their queue entry, or of the contact's
+    arrival when they never queued. Counts are int64, everything else float64; a ratio with a
+    zero denominator is null. Agent-time KPIs are null without ``agent_states`` and when grouped
+    by queue or channel; survey KPIs are null without ``surveys`` (:data:`SURVEY_SCHEMA`).
+    """
+    dims = _check_dimensions(group_by, tenant)
+    ids = _check_kpi_ids(kpi_ids)
+    start_us, end_us = _check_period(start, end)
+    if interval_minutes <= 0 or 1440 % interval_minutes:
+        raise ValueError(f"interval_minutes must divide a day (1440), got {interval_minutes}")
+    zone(timezone)
+    _check_columns("legs", legs)
+    if agent_states is not None:
+        _check_columns("agent_states", agent_states)
+    if surveys is not None:
+        _check_columns("surveys", surveys)
+
+    grid = None
+    if TIME_DIMENSIONS & set(dims):
+        # Day-level dimensions only need day cells: fewer groups in the first stage.
+        fine = {"interval", "time_of_day"} & set(dims)
+        grid = time_grid(start, end, timezone, interval_minutes if fine else 1440)
+    scope = Scope(
+        start_us,
+        end_us,
+        grid,
+        by_queue="queue" in dims,
+        by_channel="channel" in dims,
+        by_agent=bool({"agent", "team"} & set(dims)),
+    )
+    available: set[Part] = {"legs", "answered_contacts", "first_legs"}
+    if surveys is not None:
+        available.add("surveys")
+    if agent_states is not None and not (scope.by_queue or scope.by_channel):
+        available.add("agent_states")
+
+    names = {
+        "legs": f"kpi_legs_{uuid.uuid4().hex}",
+        "grid": f"kpi_grid_{uuid.uuid4().hex}",
+        "teams": f"kpi_teams_{uuid.uuid4().hex}",
+        "agent_states": f"kpi_states_{uuid.uuid4().hex}",
+        "surveys": f"kpi_surveys_{uuid.uuid4().hex}",
+    }
+    sql = _query(scope, dims, ids, params, available, names, agent_teams is not None)
+    with ExitStack() as stack:
+        con = connection if connection is not None else stack.enter_context(duckdb.connect())
+        tables = {"legs": legs}
+        if grid is not None:
+            tables["grid"] = grid.table
+        if agent_teams is not None:
+            tables["teams"] = pa.table(
+                {"agent": list(agent_teams), "team": list(agent_teams.values())},
+                schema=pa.schema([("agent", pa.string()), ("team", pa.string())]),
+            )
+        if "agent_states" in available and agent_states is not None:
+            tables["agent_states"] = with_row_order(agent_states)
+        if surveys is not None:
+            tables["surveys"] = surveys
+        for key, table in tables.items():
+            con.register(names[key], table)
+            stack.callback(con.unregister, names[key])
+        result = con.sql(sql).to_arrow_table()
+    return _finish(result, dims, ids, timezone, tenant)
+
+
+def _query(
+    scope: Scope,
+    dims: list[str],
+    ids: list[str],
+    params: KpiParameters,
+    available: set[Part],
+    names: Mapping[str, str],
+    with_teams: bool,
+) -> str:
+    formulas = kpi_formulas(params)
+    catalog_components = components(params)
+    needed: dict[str, Component] = {}
+    for kpi_id in ids:
+        for name in formulas[kpi_id][1]:
+            needed[name] = catalog_components[name]
+    by_part: dict[Part, list[str]] = {}
+    for name, component in needed.items():
+        if component.part in available:
+            by_part.setdefault(component.part, []).append(f"{component.sql} AS {name}")
+    if not by_part:
+        by_part["legs"] = ["count(*) AS n_legs"]
+
+    # The legs projection is inlined wherever it is read: a CTE would be materialized.
+    legs_t = f"({legs_projection(names['legs'])}) AS legs_t"
+    ctes = []
+    if {"answered_contacts", "first_legs"} & by_part.keys():
+        repeats = any(needed[n].part == "first_legs" or n == "n_fcr_met" for n in needed)
+        window_us = round(params.repeat_window_h * _US_PER_HOUR) if repeats else None
+        ctes.append(contacts_sql(scope, legs_t, window_us))
+    if "surveys" in by_part:
+        ctes.append(survey_legs_sql(legs_t, names["surveys"]))
+    parts = []
+    for part, aggregates in by_part.items():
+        if part == "legs":
+            parts.append(aggregate(scope, legs_t, aggregates))
+        elif part == "answered_contacts":
+            renamed = {c: f"a_{c}" for c in ("queue", "channel", "agent")}
+            parts.append(
+                aggregate(
+                    scope, "contacts", aggregates, t_us="a_t_us", dims=renamed, where="answered"
+                )
+            )
+        elif part == "first_legs":
+            parts.append(aggregate(scope, "contacts", aggregates))
+        elif part == "surveys":
+            parts.append(aggregate(scope, "survey_rows", aggregates))
+        else:
+            parts.append(agent_time_sql(scope, names["agent_states"], aggregates))
+    union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
+
+    totals = []
+    for name, component in needed.items():
+        if component.part not in available:
+            totals.append(f"NULL AS {name}")
+        elif component.combine == "max":
+            totals.append(f"max({name})::DOUBLE AS {name}")
+        else:
+            kind = "BIGINT" if component.integer else "DOUBLE"
+            totals.append(f"coalesce(sum({name}), 0)::{kind} AS {name}")
+    joins = ""
+    if scope.grid is not None:
+        joins += f" LEFT JOIN {names['grid']} g ON p.k = g.k"
+    if with_teams and "team" in dims:
+        joins += f" LEFT JOIN {names['teams']} t ON p.agent = t.agent"
+    group_dims = [d for d in dims if d != "tenant"]
+    dim_sql = {d: f"g.{d}" for d in TIME_DIMENSIONS}
+    dim_sql |= {"queue": "p.queue", "channel": "p.channel", "agent": "p.agent"}
+    dim_sql["team"] = "t.team" if with_teams else "NULL::VARCHAR"
+    select_dims = [f"{dim_sql[d]} AS {d}" for d in group_dims]
+    group = f" GROUP BY {', '.join(dim_sql[d] for d in group_dims)}" if group_dims else ""
+    outputs = []
+    for kpi_id in ids:
+        kind = "BIGINT" if kpi(kpi_id).unit == "count" else "DOUBLE"
+        outputs.append(f"({formulas[kpi_id][0]})::{kind} AS {kpi_id}")
+    order = f" ORDER BY {', '.join(f'{d} NULLS LAST' for d in group_dims)}" if group_dims else ""
+    return f"""
+        WITH {"".join(c + ", " for c in ctes)}parts AS ({union})
+        SELECT {", ".join([*group_dims, *outputs])}
+        FROM (SELECT {", ".join([*select_dims, *totals])} FROM parts p{joins}{group}){order}"""
+
+
+def _finish(
+    result: pa.Table, dims: list[str], ids: list[str], timezone: str, tenant: str | None
+) -> pa.Table:
+    """Interval in the report's zone, the constant tenant column, exact output types."""
+    columns: list[pa.Array | pa.ChunkedArray] = []
+    fields: list[pa.Field] = []
+    for name in [*dims, *ids]:
+        if name == "tenant":
+            fields.append(pa.field("tenant", pa.string()))
+            columns.append(pa.array([tenant] * result.num_rows, pa.string()))
+            continue
+        target = _dimension_type(name, timezone) if name in DIMENSIONS else None
+        if target is None:
+            target = pa.int64() if kpi(name).unit == "count" else pa.float64()
+        fields.append(pa.field(name, target))
+        columns.append(result.column(name).cast(target))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def _dimension_type(name: str, timezone: str) -> pa.DataType:
+    if name == "interval":
+        return pa.timestamp("us", tz=timezone)
+    if name == "weekday":
+        return pa.int64()
+    if name in ("day", "week", "month"):
+        return pa.date32()
+    return pa.string()
+
+
+def _check_dimensions(group_by: Sequence[str], tenant: str | None) -> list[str]:
+    if isinstance(group_by, str):
+        group_by = [group_by]
+    dims = list(group_by)
+    for name in dims:
+        if name not in DIMENSIONS:
+            raise ValueError(
+                f"group_by: unknown dimension {name!r}; valid dimensions: {', '.join(DIMENSIONS)}"
+            )
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"group_by: a dimension is repeated in {dims}")
+    if "tenant" in dims and tenant is None:
+        raise ValueError("group_by 'tenant' needs the tenant argument (the legs' tenant code)")
+    return dims
+
+
+def _check_kpi_ids(kpi_ids: Sequence[str] | None) -> list[str]:
+    if kpi_ids is None:
+        return [k.id for k in CATALOG]
+    if isinstance(kpi_ids, str):
+        kpi_ids = [kpi_ids]
+    ids = [kpi(kpi_id).id for kpi_id in kpi_ids]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"kpi_ids: an id is repeated in {ids}")
+    return ids
+
+
+def _check_period(start: datetime, end: datetime) -> tuple[int, int]:
+    for name, at in (("start", start), ("end", end)):
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"{name} must be timezone-aware, got naive {at.isoformat()}")
+    start_us, end_us = epoch_us(start), epoch_us(end)
+    if end_us <= start_us:
+        raise ValueError(f"end must be after start, got {start.isoformat()} → {end.isoformat()}")
+    return start_us, end_us
+
+
+def _check_columns(name: str, table: pa.Table) -> None:
+    missing = [c for c in _REQUIRED[name] if c not in table.column_names]
+    if missing:
+        raise ValueError(f"{name}: missing columns {', '.join(missing)}")
