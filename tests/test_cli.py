@@ -35,7 +35,7 @@ def test_help_is_everywhere() -> None:
 
 
 def test_a_fresh_installation_from_the_command_line(cli_env: Path) -> None:
-    assert "Database at revision 0001" in _run("db", "upgrade")
+    assert "Database at revision 0002" in _run("db", "upgrade")
     assert (cli_env / "var" / "contactops.db").exists()
     _run(
         "tenants",
@@ -106,6 +106,8 @@ def test_commands_refuse_an_unmigrated_database(cli_env: Path) -> None:
 
 def test_downgrade_and_current(cli_env: Path) -> None:
     _run("db", "upgrade")
+    assert "current: 0002" in _run("db", "current")
+    _run("db", "downgrade", "0001")
     assert "current: 0001" in _run("db", "current")
     _run("db", "downgrade", "base")
     assert "current: base" in _run("db", "current")

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from contactops.domains.kpis import service
 from contactops.domains.organization import service as organization
-from contactops.engines.kpi.catalog import kpi
+from contactops.engines.kpi.catalog import CATALOG, GROUPS, KpiParameters, kpi
 from contactops.platform.auth import Permission, Principal, require, tenant_session
 from contactops.platform.errors import InvalidInput
 from contactops.platform.i18n import current_locale
@@ -206,3 +206,35 @@ def _chart_data(
             "percent": _("Percent"),
         },
     }
+
+
+GROUP_NAMES = {
+    "volume": _l("Volume"),
+    "speed": _l("Speed of answer"),
+    "service_level": _l("Service level"),
+    "handling": _l("Handling"),
+    "quality": _l("Resolution and repeats"),
+    "workforce": _l("Workforce"),
+    "cost": _l("Cost"),
+    "experience": _l("Customer experience"),
+}
+
+
+@router.get("/measure/catalog")
+def catalog(
+    request: Request, principal: Principal = Depends(require(Permission.VIEW_MEASURE))
+) -> Response:
+    """Every KPI with its formula, definition and default parameters: the one definition."""
+    defaults = KpiParameters()
+    groups = [
+        (
+            GROUP_NAMES[group],
+            [
+                (item, {name: getattr(defaults, name) for name in item.parameters})
+                for item in CATALOG
+                if item.group == group
+            ],
+        )
+        for group in GROUPS
+    ]
+    return render(request, "kpis/catalog.html", {"groups": groups}, title=_("KPI definitions"))
