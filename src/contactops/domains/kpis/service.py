@@ -62,7 +62,20 @@ class KpiResult:
     table: pa.Table
 
     def rows(self) -> list[dict[str, Any]]:
-        return self.table.to_pylist()  # type: ignore[no-any-return]
+        """Plain rows; local timestamps keep their offset, also on the night clocks go back."""
+        table, local = self.table, ZoneInfo(self.time_zone)
+        zoned = [
+            f.name for f in table.schema if pa.types.is_timestamp(f.type) and f.type.tz is not None
+        ]
+        for name in zoned:  # through UTC: a zone-aware to_pylist loses which 02:00 is which
+            index = table.schema.get_field_index(name)
+            table = table.set_column(index, name, table[name].cast(pa.timestamp("us", tz="UTC")))
+        rows: list[dict[str, Any]] = table.to_pylist()
+        for row in rows:
+            for name in zoned:
+                if row[name] is not None:
+                    row[name] = row[name].astimezone(local)
+        return rows
 
 
 def parse_query(

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from contactops.engines.kpi.queries import Scope
+from contactops.engines.kpi.sql import STATE_CODES
 
 ROW_COLUMN = "_row"  # the log's own order, to break ties between events at one instant
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -32,36 +33,40 @@ def with_row_order(agent_states: pa.Table) -> pa.Table:
 
 
 def agent_time_sql(scope: Scope, view: str, aggregates: Sequence[str]) -> str:
-    """Aggregates over state pieces (``agent``, ``state``, ``duration_us``) at stage-one grain."""
+    """Aggregates over state pieces (``agent``, ``state_code``, ``duration_us``) at stage-one
+    grain; ``agent`` is the agent's code (column ``_agent``, see :mod:`.codes`)."""
     start_us, end_us = scope.start_us, scope.end_us
+    cases = " ".join(f"WHEN '{state}' THEN {code}" for state, code in STATE_CODES.items())
     spans = f"""
-        SELECT agent, state,
+        SELECT agent, state_code,
                greatest(at_us, {start_us}) AS a_us,
                least(coalesce(next_us, {end_us}), {end_us}) AS b_us
         FROM (
-            SELECT agent, state, epoch_us(occurred_at) AS at_us,
-                   lead(epoch_us(occurred_at)) OVER (
-                       PARTITION BY agent ORDER BY occurred_at, {ROW_COLUMN}
-                   ) AS next_us
-            FROM {view}
-            WHERE occurred_at < TIMESTAMPTZ '{_iso(end_us)}'
+            SELECT agent, state_code, at_us,
+                   lead(at_us) OVER (PARTITION BY agent ORDER BY at_us, {ROW_COLUMN}) AS next_us
+            FROM (
+                SELECT _agent AS agent, epoch_us(occurred_at) AS at_us, {ROW_COLUMN},
+                       (CASE state {cases} ELSE -1 END)::TINYINT AS state_code
+                FROM {view}
+                WHERE occurred_at < TIMESTAMPTZ '{_iso(end_us)}'
+            )
         )
-        WHERE state <> 'logged_out'
+        WHERE state_code <> {STATE_CODES["logged_out"]}
           AND least(coalesce(next_us, {end_us}), {end_us}) > greatest(at_us, {start_us})"""
     if scope.grid is None:
-        pieces = "SELECT agent, state, b_us - a_us AS duration_us FROM spans"
+        pieces = "SELECT agent, state_code, b_us - a_us AS duration_us FROM spans"
     else:
         base, step = scope.grid.base_us, scope.grid.step_us
         first = f"(a_us - {base}) // {step}"
         last = f"(b_us - 1 - {base}) // {step}"
         pieces = f"""
-            SELECT agent, state, {first} AS k, b_us - a_us AS duration_us
+            SELECT agent, state_code, {first} AS k, b_us - a_us AS duration_us
             FROM spans WHERE {first} = {last}
             UNION ALL
-            SELECT agent, state, k,
+            SELECT agent, state_code, k,
                    least(b_us, {base} + (k + 1) * {step})
                    - greatest(a_us, {base} + k * {step}) AS duration_us
-            FROM (SELECT agent, state, a_us, b_us, unnest(range({first}, {last} + 1)) AS k
+            FROM (SELECT agent, state_code, a_us, b_us, unnest(range({first}, {last} + 1)) AS k
                   FROM spans WHERE {first} < {last})"""
     select = [n for n in scope.columns() if n in ("k", "agent")]
     group = f" GROUP BY {', '.join(select)}" if select else ""

@@ -72,6 +72,19 @@ def _require_number(
 
 
 PARAMETER_NAMES = frozenset(f.name for f in fields(KpiParameters))
+PARAMETER_DOCS: dict[str, str] = {
+    "service_level_threshold_s": "T, seconds: a leg answered (or abandoned) after waiting at "
+    "most T is within the service level threshold.",
+    "short_abandon_s": "S, seconds: an abandon after waiting less than S is a short abandon "
+    "(misdial, hang-up during the greeting).",
+    "repeat_window_h": "Hours after a contact's arrival in which a further contact of the same "
+    "customer makes it a repeat (FCR and repeat rate).",
+    "include_flow_outs": "Whether timed-out, overflowed and callback legs count as missed in "
+    "the abandons-count-against service level.",
+    "cost_per_agent_hour": "Loaded cost of one logged-in agent hour, in the report's currency; "
+    "cost KPIs are null when it is not set.",
+    "csat_satisfied_min": "Lowest CSAT score (1–5 scale) that counts as satisfied.",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +119,15 @@ FIRST_LEG_TIME = (
 REPEAT_SEARCH = (
     "The customer's next contact is searched in the whole legs table given, not only in "
     "[start, end), so a repeat just after the report's end still counts; contacts are compared "
-    "arrival to arrival, and records the source marks as virtual (ignored) are no contacts."
+    "arrival to arrival (another contact arriving at the same instant counts as a further "
+    "one), and records the source marks as virtual (ignored) are no contacts."
 )
 AGENT_TIME = (
     "Agent time comes from the agent-state log: each event opens a state that lasts until the "
-    "agent's next event, logged_out closes it and the last open state is cut at the report's "
-    "end; time is clipped to [start, end) and split at local interval boundaries, so intervals "
-    "add up exactly. Agent time is not per queue: null when grouped by queue or channel."
+    "agent's next event (events at one instant take effect in the log's order), logged_out "
+    "closes it and the last open state is cut at the report's end; time is clipped to "
+    "[start, end) and split at local interval boundaries, so intervals add up exactly. Agent "
+    "time is not per queue: null when grouped by queue or channel."
 )
 SURVEY_TIME = (
     "A response counts where the contact's last answered leg counts (its queue, channel, agent "
@@ -120,8 +135,8 @@ SURVEY_TIME = (
     "contacts without an answered leg are left out."
 )
 ANSWERED_LEGS = (
-    "Answered legs include a conversation still going on when the log ends (outcome open with an "
-    "answer time)."
+    "A leg counts as answered from its answer on, also when the conversation is still going on "
+    "when the log ends (its handle time is then unknown)."
 )
 
 
@@ -148,7 +163,7 @@ def _volume() -> tuple[Kpi, ...]:
             "A leg is one visit of a contact to a queue, so a contact transferred or overflowed "
             "to a second queue is offered once in each (Genesys counts offered per queue the "
             "same way). Counts legs answered, abandoned, timed out, overflowed, sent to callback "
-            "and still waiting or talking when the log ends; leaves out blocked contacts "
+            "and still waiting when the log ends; leaves out blocked contacts "
             "(refused before queueing), self-service contacts (ended in the IVR or bot) and "
             "virtual records (ignored). " + LEG_TIME,
             "legs with outcome ∉ {ignored, blocked, self_service}",
@@ -438,15 +453,15 @@ def _service_level() -> tuple[Kpi, ...]:
 
 def _handling() -> tuple[Kpi, ...]:
     answered_mean = (
-        "Mean over answered legs where it is known (a conversation still going on, or a "
-        "wrap-up not yet ended, has none). "
+        "Mean over answered legs where it is known (a conversation still going on has none). "
     )
     return (
         Kpi(
             "aht",
             N_("Average handle time"),
             N_("Mean talk + hold + after-contact work per answered queue visit."),
-            answered_mean + "Handle time is talk + hold + wrap-up of the leg's agent. Vendors "
+            answered_mean + "Handle time is talk + hold + wrap-up of the leg's agent; a leg "
+            "without a wrap-up end (Asterisk's queue_log has none) counts talk + hold. Vendors "
             "differ on custom statuses and outbound dialing (inbound queue legs only here) and "
             "on the interval: Genesys counts handle time at wrap-up end, here it counts in the "
             "queue-entry interval so that it matches the volume it comes with. " + LEG_TIME,
@@ -481,7 +496,7 @@ def _handling() -> tuple[Kpi, ...]:
             N_("Average wrap-up time"),
             N_("Mean after-contact work per answered queue visit."),
             answered_mean + "Wrap-up runs from the end of the conversation to the agent's "
-            "wrap-up end. " + LEG_TIME,
+            "wrap-up end; legs without a wrap-up end event are left out. " + LEG_TIME,
             "Σ wrapup_s ÷ answered legs with wrapup_s known",
             "seconds",
             "lower",
@@ -539,9 +554,10 @@ def _quality() -> tuple[Kpi, ...]:
             N_("Repeat contact rate"),
             N_("Share of contacts followed by another one from the same customer."),
             "Contact level, for contacts with a known customer whatever their outcome: the "
-            "customer contacted again within repeat_window_h hours of this contact's arrival "
-            "(two contacts arriving at the same instant: the later by contact id is the "
-            "repeat). " + REPEAT_SEARCH + " " + FIRST_LEG_TIME,
+            "customer contacted again within repeat_window_h hours of this contact's arrival. "
+            + REPEAT_SEARCH
+            + " "
+            + FIRST_LEG_TIME,
             "contacts followed by another within the window ÷ contacts of known customers",
             "ratio",
             "lower",
@@ -592,10 +608,10 @@ def _workforce() -> tuple[Kpi, ...]:
             "occupancy",
             N_("Occupancy"),
             N_("Share of available time spent handling contacts."),
-            "Time on contacts and in wrap-up divided by that time plus ready (idle) time, as "
-            "Amazon Connect computes it: not ready, breaks and the bare logged-in state are out "
-            "of both sides. Chat concurrency is ignored (one contact or three, the agent is on "
-            "contact), like Connect; Calabrio offers a blended-channel variant. " + AGENT_TIME,
+            "Time on contacts and in wrap-up divided by that time plus ready (idle) time: not "
+            "ready, breaks and the bare logged-in state are out of both sides. Chat concurrency "
+            "is ignored (one contact or three, the agent is on contact), as Amazon Connect does; "
+            "Calabrio offers a blended-channel variant. " + AGENT_TIME,
             "(on_contact + wrapup) ÷ (on_contact + wrapup + ready)",
             "ratio",
             "neutral",
@@ -735,7 +751,8 @@ def _experience() -> tuple[Kpi, ...]:
             N_("Customer effort score (CES)"),
             N_("Mean customer effort score."),
             "Mean score of CES survey answers, on the scale the survey uses (commonly 1–7, "
-            "where higher means easier). " + SURVEY_TIME,
+            "where higher means easier; read it the other way on a scale that rates the effort "
+            "itself). " + SURVEY_TIME,
             "Σ CES scores ÷ CES answers",
             "score",
             "higher",

@@ -16,18 +16,24 @@ import duckdb
 import pyarrow as pa
 
 from contactops.engines.events import TIMESTAMP
-from contactops.engines.kpi.agent_time import agent_time_sql, with_row_order
+from contactops.engines.kpi.agent_time import with_row_order
 from contactops.engines.kpi.catalog import CATALOG, KpiParameters, kpi
-from contactops.engines.kpi.queries import (
-    Scope,
-    aggregate,
-    contacts_sql,
-    legs_projection,
-    survey_legs_sql,
+from contactops.engines.kpi.codes import encode
+from contactops.engines.kpi.queries import Scope
+from contactops.engines.kpi.report_sql import report_sql
+from contactops.engines.kpi.sql import Part
+from contactops.engines.kpi.time_grid import (
+    TIME_COLUMNS,
+    TimeGrid,
+    epoch_us,
+    time_grid,
+    zone,
 )
-from contactops.engines.kpi.sql import Component, Part, components, kpi_formulas
-from contactops.engines.kpi.time_grid import TIME_COLUMNS, epoch_us, time_grid, zone
 
+# Grouping dimensions and their columns: interval (local interval start, timestamp in the report's
+# zone), time_of_day ("HH:MM"), weekday (ISO 1 = Monday … 7, int64), day, week (its Monday) and
+# month (its first day) as dates, then queue, channel, agent (the answering agent for leg KPIs),
+# team (from agent_teams) and tenant (the ``tenant`` argument) as strings.
 DIMENSIONS: tuple[str, ...] = (*TIME_COLUMNS, "queue", "channel", "agent", "team", "tenant")
 TIME_DIMENSIONS = frozenset(TIME_COLUMNS)
 # Survey answers: attributed to the contact's last answered leg (see catalog.SURVEY_TIME).
@@ -35,7 +41,7 @@ SURVEY_SCHEMA = pa.schema(
     [
         pa.field("contact_id", pa.string(), nullable=False),
         pa.field("responded_at", TIMESTAMP),
-        pa.field("survey", pa.string(), nullable=False),  # csat (1–5), nps (0–10), ces
+        pa.field("survey", pa.string(), nullable=False),  # csat (1–5), nps (0–10), ces; no other
         pa.field("score", pa.float64()),
     ]
 )
@@ -46,7 +52,6 @@ _REQUIRED = {
     "agent_states": ("occurred_at", "agent", "state"),
     "surveys": ("contact_id", "survey", "score"),
 }  # fmt: skip
-_US_PER_HOUR = 3_600_000_000
 
 
 def compute_kpis(
@@ -72,6 +77,8 @@ def compute_kpis(
     arrival when they never queued. Counts are int64, everything else float64; a ratio with a
     zero denominator is null. Agent-time KPIs are null without ``agent_states`` and when grouped
     by queue or channel; survey KPIs are null without ``surveys`` (:data:`SURVEY_SCHEMA`).
+    An unknown KPI id raises KeyError listing the known ones; an unknown dimension or any other
+    bad argument raises ValueError naming it.
     """
     dims = _check_dimensions(group_by, tenant)
     ids = _check_kpi_ids(kpi_ids)
@@ -101,31 +108,14 @@ def compute_kpis(
     available: set[Part] = {"legs", "answered_contacts", "first_legs"}
     if surveys is not None:
         available.add("surveys")
-    if agent_states is not None and not (scope.by_queue or scope.by_channel):
+    states = agent_states if not (scope.by_queue or scope.by_channel) else None
+    if states is not None:
         available.add("agent_states")
-
-    names = {
-        "legs": f"kpi_legs_{uuid.uuid4().hex}",
-        "grid": f"kpi_grid_{uuid.uuid4().hex}",
-        "teams": f"kpi_teams_{uuid.uuid4().hex}",
-        "agent_states": f"kpi_states_{uuid.uuid4().hex}",
-        "surveys": f"kpi_surveys_{uuid.uuid4().hex}",
-    }
-    sql = _query(scope, dims, ids, params, available, names, agent_teams is not None)
+    tables = _inputs(legs, scope, grid, states, surveys, agent_teams)
+    names = {key: f"kpi_{key}_{uuid.uuid4().hex}" for key in tables}
+    sql = report_sql(scope, dims, ids, params, available, names)
     with ExitStack() as stack:
         con = connection if connection is not None else stack.enter_context(duckdb.connect())
-        tables = {"legs": legs}
-        if grid is not None:
-            tables["grid"] = grid.table
-        if agent_teams is not None:
-            tables["teams"] = pa.table(
-                {"agent": list(agent_teams), "team": list(agent_teams.values())},
-                schema=pa.schema([("agent", pa.string()), ("team", pa.string())]),
-            )
-        if "agent_states" in available and agent_states is not None:
-            tables["agent_states"] = with_row_order(agent_states)
-        if surveys is not None:
-            tables["surveys"] = surveys
         for key, table in tables.items():
             con.register(names[key], table)
             stack.callback(con.unregister, names[key])
@@ -133,85 +123,45 @@ def compute_kpis(
     return _finish(result, dims, ids, timezone, tenant)
 
 
-def _query(
+def _inputs(
+    legs: pa.Table,
     scope: Scope,
-    dims: list[str],
-    ids: list[str],
-    params: KpiParameters,
-    available: set[Part],
-    names: Mapping[str, str],
-    with_teams: bool,
-) -> str:
-    formulas = kpi_formulas(params)
-    catalog_components = components(params)
-    needed: dict[str, Component] = {}
-    for kpi_id in ids:
-        for name in formulas[kpi_id][1]:
-            needed[name] = catalog_components[name]
-    by_part: dict[Part, list[str]] = {}
-    for name, component in needed.items():
-        if component.part in available:
-            by_part.setdefault(component.part, []).append(f"{component.sql} AS {name}")
-    if not by_part:
-        by_part["legs"] = ["count(*) AS n_legs"]
-
-    # The legs projection is inlined wherever it is read: a CTE would be materialized.
-    legs_t = f"({legs_projection(names['legs'])}) AS legs_t"
-    ctes = []
-    if {"answered_contacts", "first_legs"} & by_part.keys():
-        repeats = any(needed[n].part == "first_legs" or n == "n_fcr_met" for n in needed)
-        window_us = round(params.repeat_window_h * _US_PER_HOUR) if repeats else None
-        ctes.append(contacts_sql(scope, legs_t, window_us))
-    if "surveys" in by_part:
-        ctes.append(survey_legs_sql(legs_t, names["surveys"]))
-    parts = []
-    for part, aggregates in by_part.items():
-        if part == "legs":
-            parts.append(aggregate(scope, legs_t, aggregates))
-        elif part == "answered_contacts":
-            renamed = {c: f"a_{c}" for c in ("queue", "channel", "agent")}
-            parts.append(
-                aggregate(
-                    scope, "contacts", aggregates, t_us="a_t_us", dims=renamed, where="answered"
-                )
+    grid: TimeGrid | None,
+    agent_states: pa.Table | None,
+    surveys: pa.Table | None,
+    agent_teams: Mapping[str, str] | None,
+) -> dict[str, pa.Table]:
+    """The tables to register: inputs plus code columns (shared buffers), grid, dictionaries."""
+    tables: dict[str, pa.Table] = {}
+    grouped = [d for d in ("queue", "channel") if getattr(scope, f"by_{d}")]
+    if scope.by_agent:
+        grouped.append("agent")
+    for dimension in grouped:
+        columns = [legs.column(dimension)]
+        if dimension == "agent" and agent_states is not None:
+            columns.append(agent_states.column("agent"))
+        codes, coded = encode(columns)
+        legs = legs.append_column(f"_{dimension}", coded[0])
+        if dimension == "agent" and agent_states is not None:
+            agent_states = agent_states.append_column("_agent", coded[1])
+        tables[f"codes_{dimension}"] = codes.table()
+    tables["legs"] = legs
+    if grid is not None:
+        tables["grid"] = grid.table
+    if agent_states is not None:
+        if "_agent" not in agent_states.column_names:
+            agent_states = agent_states.append_column(
+                "_agent", encode([agent_states.column("agent")])[1][0]
             )
-        elif part == "first_legs":
-            parts.append(aggregate(scope, "contacts", aggregates))
-        elif part == "surveys":
-            parts.append(aggregate(scope, "survey_rows", aggregates))
-        else:
-            parts.append(agent_time_sql(scope, names["agent_states"], aggregates))
-    union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
-
-    totals = []
-    for name, component in needed.items():
-        if component.part not in available:
-            totals.append(f"NULL AS {name}")
-        elif component.combine == "max":
-            totals.append(f"max({name})::DOUBLE AS {name}")
-        else:
-            kind = "BIGINT" if component.integer else "DOUBLE"
-            totals.append(f"coalesce(sum({name}), 0)::{kind} AS {name}")
-    joins = ""
-    if scope.grid is not None:
-        joins += f" LEFT JOIN {names['grid']} g ON p.k = g.k"
-    if with_teams and "team" in dims:
-        joins += f" LEFT JOIN {names['teams']} t ON p.agent = t.agent"
-    group_dims = [d for d in dims if d != "tenant"]
-    dim_sql = {d: f"g.{d}" for d in TIME_DIMENSIONS}
-    dim_sql |= {"queue": "p.queue", "channel": "p.channel", "agent": "p.agent"}
-    dim_sql["team"] = "t.team" if with_teams else "NULL::VARCHAR"
-    select_dims = [f"{dim_sql[d]} AS {d}" for d in group_dims]
-    group = f" GROUP BY {', '.join(dim_sql[d] for d in group_dims)}" if group_dims else ""
-    outputs = []
-    for kpi_id in ids:
-        kind = "BIGINT" if kpi(kpi_id).unit == "count" else "DOUBLE"
-        outputs.append(f"({formulas[kpi_id][0]})::{kind} AS {kpi_id}")
-    order = f" ORDER BY {', '.join(f'{d} NULLS LAST' for d in group_dims)}" if group_dims else ""
-    return f"""
-        WITH {"".join(c + ", " for c in ctes)}parts AS ({union})
-        SELECT {", ".join([*group_dims, *outputs])}
-        FROM (SELECT {", ".join([*select_dims, *totals])} FROM parts p{joins}{group}){order}"""
+        tables["agent_states"] = with_row_order(agent_states)
+    if surveys is not None:
+        tables["surveys"] = surveys
+    if agent_teams is not None:
+        tables["teams"] = pa.table(
+            {"agent": list(agent_teams), "team": list(agent_teams.values())},
+            schema=pa.schema([("agent", pa.string()), ("team", pa.string())]),
+        )
+    return tables
 
 
 def _finish(
@@ -265,6 +215,8 @@ def _check_kpi_ids(kpi_ids: Sequence[str] | None) -> list[str]:
     if isinstance(kpi_ids, str):
         kpi_ids = [kpi_ids]
     ids = [kpi(kpi_id).id for kpi_id in kpi_ids]
+    if not ids:
+        raise ValueError("kpi_ids: name at least one KPI, or pass None for all of them")
     if len(set(ids)) != len(ids):
         raise ValueError(f"kpi_ids: an id is repeated in {ids}")
     return ids

@@ -2,7 +2,7 @@
 
 Each part aggregates its components at the finest grouping the report needs — the time-grid
 cell ``k`` and the queue, channel and agent columns asked for — over rows whose attribution time
-``t_us`` lies in [start, end). :mod:`compute` sums the parts to the report's groups.
+``t_us`` lies in [start, end). :mod:`.report_sql` sums the parts to the report's groups.
 """
 
 from __future__ import annotations
@@ -40,13 +40,15 @@ class Scope:
         return f"{t_us} >= {self.start_us} AND {t_us} < {self.end_us}"
 
 
-def legs_projection(view: str) -> str:
+def legs_projection(view: str, coded: frozenset[str] = frozenset()) -> str:
     """Every leg with its attribution time ``t_us`` and the outcome predicates evaluated once.
 
     Time attribution: the leg's queue entry, or the contact's arrival when it never queued.
+    The dimensions in ``coded`` are read from their integer code columns (``_queue``, ...).
     """
+    dims = ", ".join(f"_{d} AS {d}" if d in coded else d for d in ("queue", "channel", "agent"))
     return f"""
-        SELECT contact_id, leg_no, legs, channel, customer_id, queue, agent, outcome,
+        SELECT contact_id, leg_no, legs, customer_id, {dims}, outcome,
                wait_s, talk_s, hold_s, wrapup_s, handle_s, transferred, resolved,
                epoch_us(coalesce(queued_at, arrived_at)) AS t_us,
                epoch_us(arrived_at) AS arrived_us,
@@ -91,43 +93,43 @@ def contacts_sql(scope: Scope, legs: str, repeat_window_us: int | None) -> str:
     Only the columns the report groups by are carried.
     """
     dims = [c for c in scope.columns() if c != "k"]
-    leg1 = ", ".join(["contact_id", "customer_id", "arrived_us", "t_us", *dims])
+    leg1 = ", ".join(["customer_id", "arrived_us", "t_us", *dims])
     first_single = ", ".join(
         f"CASE WHEN is_answered THEN {c} END AS a_{c}" for c in ("t_us", *dims)
+    )
+    leg1_multi = ", ".join(
+        f"arg_min_null({c}, leg_no) AS {c}" for c in ("customer_id", "arrived_us", "t_us", *dims)
     )
     first_multi = ", ".join(
         f"arg_min_null({c}, leg_no) FILTER (WHERE is_answered) AS a_{c}" for c in ("t_us", *dims)
     )
-    multi_columns = ", ".join(f"m.a_{c}" for c in ("t_us", *dims))
     all_contacts = f"""
         SELECT {leg1}, is_answered AS answered, transferred AS any_transferred, resolved,
                {first_single}
         FROM {legs} WHERE leg_no = 1 AND legs = 1 AND outcome <> 'ignored'
         UNION ALL
-        SELECT {leg1}, m.answered, m.any_transferred, m.resolved, {multi_columns}
-        FROM (SELECT {leg1} FROM {legs}
-              WHERE leg_no = 1 AND legs > 1 AND outcome <> 'ignored') f
-        JOIN (SELECT contact_id, bool_or(is_answered) AS answered,
-                     bool_or(transferred) AS any_transferred, bool_or(resolved) AS resolved,
-                     {first_multi}
-              FROM {legs} WHERE legs > 1 GROUP BY contact_id) m USING (contact_id)"""
+        SELECT {leg1_multi}, bool_or(is_answered) AS answered,
+               bool_or(transferred) AS any_transferred, bool_or(resolved) AS resolved,
+               {first_multi}
+        FROM {legs} WHERE legs > 1 GROUP BY contact_id
+        HAVING min(leg_no) = 1 AND arg_min_null(outcome, leg_no) <> 'ignored'"""
     if repeat_window_us is None:
         return f"""
         contacts AS MATERIALIZED (
-            SELECT * EXCLUDE (contact_id, customer_id, arrived_us),
+            SELECT * EXCLUDE (customer_id, arrived_us),
                    customer_id IS NOT NULL AS known, FALSE AS repeated
             FROM ({all_contacts})
         )"""
     return f"""
         contacts_all AS NOT MATERIALIZED ({all_contacts}),
         contacts AS MATERIALIZED (
-            SELECT * EXCLUDE (contact_id, customer_id, arrived_us), TRUE AS known,
+            SELECT * EXCLUDE (customer_id, arrived_us), TRUE AS known,
                    coalesce(lead(arrived_us) OVER r - arrived_us <= {repeat_window_us}, FALSE)
                    OR coalesce(lag(arrived_us) OVER r = arrived_us, FALSE) AS repeated
             FROM contacts_all WHERE customer_id IS NOT NULL
             WINDOW r AS (PARTITION BY customer_id ORDER BY arrived_us)
             UNION ALL
-            SELECT * EXCLUDE (contact_id, customer_id, arrived_us), FALSE AS known,
+            SELECT * EXCLUDE (customer_id, arrived_us), FALSE AS known,
                    FALSE AS repeated
             FROM contacts_all WHERE customer_id IS NULL
         )"""

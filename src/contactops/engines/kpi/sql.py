@@ -11,17 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from contactops.engines.events import AgentState
 from contactops.engines.kpi.catalog import CATALOG, KpiParameters
 
 Part = Literal["legs", "answered_contacts", "first_legs", "surveys", "agent_states"]
 
 US_PER_HOUR = 3_600_000_000
 
-# Leg predicates, evaluated once per leg in the legs projection (see compute.legs_projection).
+# Leg predicates, evaluated once per leg in the legs projection (queries.legs_projection).
 IS_OFFERED = "outcome NOT IN ('ignored', 'blocked', 'self_service')"
-# A conversation still going on when the log ends is an answered leg (outcome open + answer).
+# Legs with an answer are answered (legs.py); an open leg with an answer time is tolerated too.
 IS_ANSWERED = "(outcome = 'answered' OR (outcome = 'open' AND answered_at IS NOT NULL))"
 EXITS = "('abandoned', 'timed_out', 'overflowed', 'callback_requested')"
+# Agent states as small integers (unknown states: -1, counted as logged in).
+STATE_CODES: dict[str, int] = {state.value: code for code, state in enumerate(AgentState)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,22 +48,22 @@ def components(params: KpiParameters) -> dict[str, Component]:
         return Component("legs", sql, combine, integer)
 
     def outcome(name: str) -> Component:
-        return legs(f"count_if(outcome = '{name}')")
+        return legs(f"count(*) FILTER (outcome = '{name}')")
 
     out: dict[str, Component] = {
-        "n_arrivals": legs("count_if(leg_no = 1)"),
-        "n_offered": legs("count_if(is_offered)"),
-        "n_answered": legs("count_if(is_answered)"),
+        "n_arrivals": legs("count(*) FILTER (leg_no = 1)"),
+        "n_offered": legs("count(*) FILTER (is_offered)"),
+        "n_answered": legs("count(*) FILTER (is_answered)"),
         "n_abandoned": outcome("abandoned"),
-        "n_short_abandoned": legs(f"count_if(outcome = 'abandoned' AND wait_s < {s!r})"),
+        "n_short_abandoned": legs(f"count(*) FILTER (outcome = 'abandoned' AND wait_s < {s!r})"),
         "n_timed_out": outcome("timed_out"),
         "n_overflowed": outcome("overflowed"),
         "n_callbacks": outcome("callback_requested"),
         "n_blocked": outcome("blocked"),
         "n_self_service": outcome("self_service"),
-        "n_answered_in_t": legs(f"count_if(is_answered AND wait_s <= {t!r})"),
-        "n_abandoned_in_t": legs(f"count_if(outcome = 'abandoned' AND wait_s <= {t!r})"),
-        "n_transferred": legs("count_if(is_answered AND transferred)"),
+        "n_answered_in_t": legs(f"count(*) FILTER (is_answered AND wait_s <= {t!r})"),
+        "n_abandoned_in_t": legs(f"count(*) FILTER (outcome = 'abandoned' AND wait_s <= {t!r})"),
+        "n_transferred": legs("count(*) FILTER (is_answered AND transferred)"),
         "wait_max_s": legs("max(wait_s) FILTER (left_queue)", integer=False, combine="max"),
     }
     means = {
@@ -77,30 +80,31 @@ def components(params: KpiParameters) -> dict[str, Component]:
         out[f"{name}_n"] = legs(f"count({column}) FILTER ({where})")
     out |= {
         "n_answered_contacts": Component("answered_contacts", "count(*)"),
-        "n_resolved_contacts": Component("answered_contacts", "count_if(resolved)"),
-        "n_fcr_eligible": Component("answered_contacts", "count_if(known)"),
+        "n_resolved_contacts": Component("answered_contacts", "count(*) FILTER (resolved)"),
+        "n_fcr_eligible": Component("answered_contacts", "count(*) FILTER (known)"),
         "n_fcr_met": Component(
-            "answered_contacts", "count_if(known AND NOT any_transferred AND NOT repeated)"
+            "answered_contacts", "count(*) FILTER (known AND NOT any_transferred AND NOT repeated)"
         ),
-        "n_known_contacts": Component("first_legs", "count_if(known)"),
-        "n_repeat_contacts": Component("first_legs", "count_if(known AND repeated)"),
-        "n_csat": Component("surveys", "count_if(survey = 'csat' AND score IS NOT NULL)"),
+        "n_known_contacts": Component("first_legs", "count(*) FILTER (known)"),
+        "n_repeat_contacts": Component("first_legs", "count(*) FILTER (known AND repeated)"),
+        "n_csat": Component("surveys", "count(*) FILTER (survey = 'csat' AND score IS NOT NULL)"),
         "n_csat_satisfied": Component(
             "surveys",
-            f"count_if(survey = 'csat' AND score >= {float(params.csat_satisfied_min)!r})",
+            f"count(*) FILTER (survey = 'csat' AND score >= {float(params.csat_satisfied_min)!r})",
         ),
-        "n_nps": Component("surveys", "count_if(survey = 'nps' AND score IS NOT NULL)"),
-        "n_promoters": Component("surveys", "count_if(survey = 'nps' AND score >= 9)"),
-        "n_detractors": Component("surveys", "count_if(survey = 'nps' AND score <= 6)"),
-        "n_ces": Component("surveys", "count_if(survey = 'ces' AND score IS NOT NULL)"),
+        "n_nps": Component("surveys", "count(*) FILTER (survey = 'nps' AND score IS NOT NULL)"),
+        "n_promoters": Component("surveys", "count(*) FILTER (survey = 'nps' AND score >= 9)"),
+        "n_detractors": Component("surveys", "count(*) FILTER (survey = 'nps' AND score <= 6)"),
+        "n_ces": Component("surveys", "count(*) FILTER (survey = 'ces' AND score IS NOT NULL)"),
         "ces_sum": Component("surveys", "sum(score) FILTER (survey = 'ces')", integer=False),
     }
+    code = STATE_CODES
     for state, where in {
-        "logged_in": "state <> 'logged_out'",
-        "ready": "state = 'ready'",
-        "not_ready": "state IN ('not_ready', 'break')",
-        "on_contact": "state = 'on_contact'",
-        "wrapup": "state = 'wrapup'",
+        "logged_in": f"state_code <> {code['logged_out']}",
+        "ready": f"state_code = {code['ready']}",
+        "not_ready": f"state_code IN ({code['not_ready']}, {code['break']})",
+        "on_contact": f"state_code = {code['on_contact']}",
+        "wrapup": f"state_code = {code['wrapup']}",
     }.items():
         out[f"{state}_us"] = Component("agent_states", f"sum(duration_us) FILTER ({where})")
     return out
