@@ -66,3 +66,4 @@ bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
 	$(PY) benchmarks/platform_requests.py
 	$(PY) benchmarks/demo_history.py
 	$(PY) benchmarks/staffing.py
+	$(PY) benchmarks/kpi.py

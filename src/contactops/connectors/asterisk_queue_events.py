@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from contactops.connectors.records import ImportItem, IssueKind, LineIssue, ParsedLine
@@ -236,6 +236,9 @@ class QueueLogMapper:
         self._customers: dict[str, tuple[str | None, datetime]] = {}
         self._answered_by: dict[str, str] = {}  # callid → agent of its last CONNECT
         self._agents: dict[str, _Agent] = {}
+        # Lines of one call within one logged instant: (instant, callid) → lines seen so far.
+        self._same_instant: dict[str, int] = {}
+        self._instant: datetime | None = None
         self._handlers: dict[str, Callable[[_Line], None]] = {
             "ENTERQUEUE": self._enter_queue,
             "RINGNOANSWER": self._ring_missed,
@@ -282,9 +285,26 @@ class QueueLogMapper:
                     column=needs,
                 )
             ]
-        line = _Line(record, self._customer(record))
+        line = _Line(self._in_file_order(record), self._customer(record))
         handler(line)
         return line.items()
+
+    def _in_file_order(self, record: QueueLogRecord) -> QueueLogRecord:
+        """An ENTERQUEUE that is the n-th line of its call within one logged instant moves n µs.
+
+        queue_log stamps whole seconds, and a call that times out, overflows or is transferred
+        enters its next queue in the same second. Within an instant the legs read events in
+        lifecycle order, which would put that entry before the exit it follows; the file's order
+        is right, so it is kept in the time (1 µs is far below the log's resolution). The same
+        file always gets the same offsets, so re-imports stay idempotent.
+        """
+        if record.occurred_at != self._instant:
+            self._instant, self._same_instant = record.occurred_at, {}
+        earlier = self._same_instant.get(record.callid, 0)
+        self._same_instant[record.callid] = earlier + 1
+        if not earlier or record.verb.upper() != "ENTERQUEUE":
+            return record
+        return replace(record, occurred_at=record.occurred_at + timedelta(microseconds=earlier))
 
     def _customer(self, record: QueueLogRecord) -> str | None:
         """The call's remembered caller id (else the line's own); forgets calls quiet for a day."""
