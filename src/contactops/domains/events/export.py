@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactops.domains.events.models import AgentStateRecord, ContactEventRecord, ContactLegRecord
-from contactops.domains.events.service import events_table_from_rows
+from contactops.domains.events.service import EVENT_COLUMNS, events_table_from_rows
 from contactops.engines.events import AGENT_STATE_SCHEMA, LEG_SCHEMA
 from contactops.platform.database import Database
 
@@ -44,18 +44,8 @@ def _months(first: datetime, last: datetime) -> Iterator[tuple[datetime, datetim
 
 
 def _contact_events(session: Session, start: datetime, end: datetime) -> Iterator[pa.Table]:
-    columns = (
-        ContactEventRecord.occurred_at,
-        ContactEventRecord.contact_id,
-        ContactEventRecord.event_type,
-        ContactEventRecord.channel,
-        ContactEventRecord.queue,
-        ContactEventRecord.agent,
-        ContactEventRecord.customer_id,
-        ContactEventRecord.data,
-    )
     result = session.execute(
-        select(*columns)
+        select(*EVENT_COLUMNS)
         .where(ContactEventRecord.occurred_at >= start, ContactEventRecord.occurred_at < end)
         .order_by(ContactEventRecord.occurred_at, ContactEventRecord.id)
         .execution_options(yield_per=ROWS_PER_BATCH)

@@ -231,7 +231,7 @@ def interval_key(queue: str, interval_start: datetime) -> str:
 
 # --- legs -------------------------------------------------------------------------------------
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (  # what events_table_from_rows reads, in its order
     ContactEventRecord.occurred_at,
     ContactEventRecord.contact_id,
     ContactEventRecord.event_type,
@@ -266,7 +266,7 @@ def rebuild_legs_in(session: Session, contact_ids: Iterable[str]) -> int:
     tenant_id, written = _tenant(session), 0
     for batch in _batches(sorted(contact_ids), LEG_BATCH_CONTACTS):
         rows = session.execute(
-            select(*_EVENT_COLUMNS).where(ContactEventRecord.contact_id.in_(batch))
+            select(*EVENT_COLUMNS).where(ContactEventRecord.contact_id.in_(batch))
         ).all()
         legs = derive_legs(events_table_from_rows(rows))
         session.execute(delete(ContactLegRecord).where(ContactLegRecord.contact_id.in_(batch)))
