@@ -3,8 +3,12 @@
 A leg is what most KPIs count (service level, ASA, abandonment, AHT, transfers). The rules below
 are the documented definition; the SQL carries one comment per rule.
 
-- Order: a contact's events are read by (occurred_at, rank of event_type in ``LIFECYCLE_ORDER``);
-  remaining ties by queue, agent, channel, customer_id, target, so input order never matters.
+- Order: a contact's events are read by (occurred_at, rank of event_type in ``LIFECYCLE_ORDER``).
+  Two ``entered_queue`` at one instant go by queue; where a rule takes "the first" of events
+  tied on both, the value with the smallest hash wins. Input order never matters. An event type
+  outside the vocabulary ranks last at its instant and counts for nothing else. Because
+  ``entered_queue`` ranks before the exits and ``transferred``, an exit logged at the very
+  instant of the next queue entry reads as part of the next leg.
 - Legs: each ``entered_queue`` starts a new leg; events before the first one belong to leg 1
   (leg_no = max(running count of entered_queue, 1)). A contact that never queued has one leg.
   ``legs`` = number of legs of the contact.
@@ -14,7 +18,8 @@ are the documented definition; the SQL carries one comment per rule.
 - queue = queue of the leg's ``entered_queue``; if none, the first non-null queue of the leg.
   queued_at = the leg's ``entered_queue`` time (null if none).
 - answered_at = first ``answered`` of the leg; agent = that event's agent.
-- left_queue_at = answered_at, else the leg's first unanswered exit (``UNANSWERED_EXITS``).
+- left_queue_at = answered_at, else the leg's first unanswered exit (``UNANSWERED_EXITS``),
+  else, for a queued leg, its first ``ended`` (a source that only logs the hang-up).
 - ended_at (answered legs) = first ``transferred`` or ``ended`` of the leg after its answer: talk
   ends at a hand-off (Asterisk logs BLINDTRANSFER with the transferring leg's own calltime,
   apps/app_queue.c).
@@ -60,8 +65,13 @@ _O = LegOutcome
 # An unanswered exit's event type is also the leg's outcome.
 assert {t.value for t in UNANSWERED_EXITS} <= {o.value for o in LegOutcome}
 
-# Time and lifecycle rank in one BIGINT: epoch µs × slots + rank (fits until year ~17,000).
-_RANK_SLOTS = len(LIFECYCLE_ORDER) + 1
+# LIFECYCLE_ORDER ranks are 0, 1, 2, ...: an ENUM listing the types in that order has the rank as
+# its code (and takes one byte a row instead of a string).
+assert sorted(LIFECYCLE_ORDER.values()) == list(range(len(LIFECYCLE_ORDER)))
+# Time and lifecycle rank in one BIGINT: epoch µs × slots + rank (fits until year ~17,000);
+# an unknown event type ranks last.
+_UNKNOWN_RANK = len(LIFECYCLE_ORDER)
+_RANK_SLOTS = _UNKNOWN_RANK + 1
 
 
 def _text(value: str) -> str:
@@ -72,121 +82,133 @@ def _types(types: Iterable[ContactEventType]) -> str:
     return ", ".join(_text(t.value) for t in sorted(types))
 
 
-def _type_rank_sql() -> str:
-    """LIFECYCLE_ORDER as a CASE; an unknown type sorts after every known one at its instant."""
-    cases = "".join(f" WHEN {_text(t.value)} THEN {r}" for t, r in LIFECYCLE_ORDER.items())
-    return f"CASE event_type{cases} ELSE {len(LIFECYCLE_ORDER)} END"
+def _first(value: str, *, keep_null: bool = False) -> str:
+    """SQL aggregate: ``value`` of the earliest event (by order_key) whose value is not null, or
+    of the earliest event even if null (``keep_null``). Events tied on order_key go by a 64-bit
+    hash of the value, so the pick never depends on input order."""
+    aggregate = "arg_min_null" if keep_null else "arg_min"
+    return f"{aggregate}({value}, order_key::HUGEINT * {2**64} + hash({value}))"
 
+
+_EVENT_TYPE_ENUM = "ENUM({})".format(
+    ", ".join(_text(t.value) for t in sorted(LIFECYCLE_ORDER, key=LIFECYCLE_ORDER.__getitem__))
+)
+
+
+# Order: occurred_at, then lifecycle rank, packed in one BIGINT key (µs epoch: zone-free).
+# Read twice below (per contact, per leg); written out at each use, since a common table
+# expression over a registered Arrow table would be materialised.
+_RANKED_EVENTS = f"""(
+    SELECT *,
+           epoch_us(occurred_at) AS at_us,
+           epoch_us(occurred_at) * {_RANK_SLOTS} + coalesce(enum_code(event_type), {_UNKNOWN_RANK})
+               AS order_key
+    FROM (SELECT * REPLACE (try_cast(event_type AS {_EVENT_TYPE_ENUM}) AS event_type)
+          FROM {{events}})
+) AS ranked"""
 
 _LEGS_SQL = f"""
 WITH
--- Order: occurred_at, then lifecycle rank, packed in one key; µs epochs keep it zone-free.
-ranked AS (
-    SELECT contact_id, event_type, channel, queue, agent, customer_id, target,
-           coalesce(ignore, false) AS ignore,
-           epoch_us(occurred_at) AS at_us,
-           epoch_us(occurred_at) * {_RANK_SLOTS} + ({_type_rank_sql()}) AS order_key
-    FROM {{events}}
+-- Contact-wide values, the same on every leg: legs, first channel and customer, arrival,
+-- ignore, resolved.
+contacts AS (
+    SELECT contact_id,
+           greatest(count(*) FILTER (event_type = '{_T.ENTERED_QUEUE}'), 1)::INTEGER AS legs,
+           {_first("channel")} AS channel,
+           {_first("customer_id")} AS customer_id,
+           coalesce(min(at_us) FILTER (event_type = '{_T.ARRIVED}'), min(at_us)) AS arrived_us,
+           bool_or(coalesce(ignore, false)) AS ignored,
+           bool_or(event_type = '{_T.RESOLVED}') AS resolved
+    FROM {_RANKED_EVENTS}
+    GROUP BY contact_id
 ),
--- One pass over each contact in order: position, queue entries and answers seen so far.
-sequenced AS (
+-- Legs: a running count of entered_queue numbers them (two entries at one instant: by queue);
+-- the latest entry and answer so far tell whether this leg has been answered yet.
+running AS (
     SELECT *,
-           row_number() OVER contact_order AS seq,
            count(*) FILTER (event_type = '{_T.ENTERED_QUEUE}') OVER contact_order
                AS queue_entries,
            max(order_key) FILTER (event_type = '{_T.ENTERED_QUEUE}') OVER contact_order
                AS last_entry_key,
            max(order_key) FILTER (event_type = '{_T.ANSWERED}') OVER contact_order
                AS last_answer_key
-    FROM ranked
+    FROM {_RANKED_EVENTS}
     WINDOW contact_order AS (
-        PARTITION BY contact_id
-        ORDER BY order_key, queue, agent, channel, customer_id, target
-        ROWS UNBOUNDED PRECEDING
+        PARTITION BY contact_id ORDER BY order_key, queue ROWS UNBOUNDED PRECEDING
     )
 ),
--- Each entered_queue starts a leg; events before the first one belong to leg 1.
--- after_answer: an answer of this leg precedes (or is) the event.
+-- Events before the first entered_queue belong to leg 1.
 leg_events AS (
     SELECT *,
            greatest(queue_entries, 1)::INTEGER AS leg_no,
+           -- an answer of this leg is at or before the event
            last_answer_key IS NOT NULL
                AND (queue_entries <= 1 OR last_answer_key > last_entry_key) AS after_answer
-    FROM sequenced
+    FROM running
 ),
--- One row per leg; "first X" = the X with the lowest seq.
+-- One row per leg.
 leg_stats AS MATERIALIZED (
     SELECT contact_id, leg_no,
-           arg_min(channel, seq) AS first_channel,
-           arg_min(customer_id, seq) AS first_customer_id,  -- arg_min skips null values
-           min(at_us) AS first_event_us,
-           min(at_us) FILTER (event_type = '{_T.ARRIVED}') AS first_arrived_us,
-           bool_or(ignore) AS any_ignored,
-           bool_or(event_type = '{_T.RESOLVED}') AS any_resolved,
            -- queue: the entry's queue, else the first queue named in the leg
            coalesce(
-               arg_min(queue, seq) FILTER (event_type = '{_T.ENTERED_QUEUE}'),
-               arg_min(queue, seq)
+               min(queue) FILTER (event_type = '{_T.ENTERED_QUEUE}'), {_first("queue")}
            ) AS queue,
            min(at_us) FILTER (event_type = '{_T.ENTERED_QUEUE}') AS queued_us,
+           -- the first answer, and its agent
            min(at_us) FILTER (event_type = '{_T.ANSWERED}') AS answered_us,
-           arg_min_null(agent, seq) FILTER (event_type = '{_T.ANSWERED}') AS agent,
+           {_first("agent", keep_null=True)} FILTER (event_type = '{_T.ANSWERED}') AS agent,
+           -- the first unanswered exit
            min(at_us) FILTER (event_type IN ({_types(UNANSWERED_EXITS)})) AS exit_us,
-           arg_min(event_type, seq) FILTER (event_type IN ({_types(UNANSWERED_EXITS)}))
+           arg_min(event_type, order_key) FILTER (event_type IN ({_types(UNANSWERED_EXITS)}))
                AS exit_type,
            -- talk ends at the first hand-off or end after the answer
+           min(order_key) FILTER (
+               event_type IN ('{_T.TRANSFERRED}', '{_T.ENDED}') AND after_answer
+           ) AS ended_key,
            min(at_us) FILTER (
                event_type IN ('{_T.TRANSFERRED}', '{_T.ENDED}') AND after_answer
            ) AS ended_us,
-           min(seq) FILTER (
-               event_type IN ('{_T.TRANSFERRED}', '{_T.ENDED}') AND after_answer
-           ) AS ended_seq,
-           bool_or(event_type = '{_T.ENDED}') AS has_end,
+           min(at_us) FILTER (event_type = '{_T.ENDED}') AS first_end_us,
            bool_or(event_type = '{_T.TRANSFERRED}') AS transferred,
-           arg_min_null(target, seq) FILTER (event_type = '{_T.TRANSFERRED}')
+           {_first("target", keep_null=True)} FILTER (event_type = '{_T.TRANSFERRED}')
                AS transfer_target,
            count(*) FILTER (event_type = '{_T.OFFERED}')::INTEGER AS offers,
            count(*) FILTER (event_type = '{_T.OFFER_MISSED}')::INTEGER AS missed_offers,
-           -- hold toggles after the answer, kept for the hold arithmetic below (rare: a list)
-           list({{'seq': seq, 'at_us': at_us, 'on_hold': event_type = '{_T.HOLD}'}})
+           -- hold toggles after the answer and wrap-ups: few, kept as lists for later rules
+           list({{'key': order_key, 'at_us': at_us, 'on_hold': event_type = '{_T.HOLD}'}})
                FILTER (event_type IN ('{_T.HOLD}', '{_T.UNHOLD}') AND after_answer)
                AS hold_toggles,
-           list({{'leg_no': leg_no, 'seq': seq, 'at_us': at_us, 'agent': agent}})
+           list({{'leg_no': leg_no, 'key': order_key, 'at_us': at_us, 'agent': agent}})
                FILTER (event_type = '{_T.WRAPUP_ENDED}' AND agent IS NOT NULL) AS wrapups
     FROM leg_events
     GROUP BY contact_id, leg_no
 ),
--- Contact-wide values: first channel, first customer, arrival, ignore, resolved, legs.
-contacts AS (
-    SELECT contact_id,
-           count(*)::INTEGER AS legs,
-           arg_min(first_channel, leg_no) AS channel,
-           arg_min(first_customer_id, leg_no) AS customer_id,
-           coalesce(min(first_arrived_us), min(first_event_us)) AS arrived_us,
-           bool_or(any_ignored) AS ignored,
-           bool_or(any_resolved) AS resolved,
-           flatten(list(wrapups) FILTER (wrapups IS NOT NULL)) AS wrapups,
-           list({{'leg_no': leg_no, 'agent': agent}}) FILTER (agent IS NOT NULL)
-               AS answering_agents
+-- Wrap-up attribution: a wrap-up belongs to the latest leg up to its own answered by its
+-- agent. A wrap-up in leg 1, or by its own leg's agent, stays in its leg (below); one logged in
+-- a later leg (after a transfer) is looked up here.
+later_wrapups AS (
+    SELECT contact_id, unnest(wrapups) AS wrapup
     FROM leg_stats
-    GROUP BY contact_id
+    WHERE leg_no > 1 AND wrapups IS NOT NULL
 ),
--- Hold toggles inside the talk; the next leg answered by the same agent, which bounds the
--- wrap-ups this leg owns.
-talk AS (
-    SELECT l.* EXCLUDE (wrapups), c.* EXCLUDE (contact_id),
-           list_sort(list_filter(l.hold_toggles, lambda h: h.seq < l.ended_seq))
-               AS talk_toggles,
-           list_min(list_transform(
-               list_filter(c.answering_agents,
-                           lambda a: a.agent = l.agent AND a.leg_no > l.leg_no),
-               lambda a: a.leg_no
-           )) AS next_leg_of_agent
-    FROM leg_stats AS l
-    JOIN contacts AS c USING (contact_id)
+wrapup_owners AS (
+    SELECT w.contact_id, w.wrapup,
+           arg_max({{'leg_no': l.leg_no, 'ended_key': l.ended_key}}, l.leg_no) AS owner
+    FROM later_wrapups AS w
+    JOIN leg_stats AS l
+        ON l.contact_id = w.contact_id
+        AND l.agent = w.wrapup.agent
+        AND l.leg_no <= w.wrapup.leg_no
+    GROUP BY w.contact_id, w.wrapup
+),
+carried_wrapups AS (
+    SELECT contact_id, owner.leg_no AS leg_no, min(wrapup.at_us) AS carried_wrapup_us
+    FROM wrapup_owners
+    WHERE wrapup.key > owner.ended_key
+    GROUP BY contact_id, owner.leg_no
 ),
 -- Hold: on hold from each hold to the next toggle or the end of talk.
--- Wrap-up: the first one by the answering agent, after ended_at, in legs this leg owns.
+-- Wrap-up: the first one after ended_at by the answering agent, logged in this leg or carried.
 timed AS (
     SELECT *,
            CASE WHEN ended_us IS NOT NULL THEN coalesce(list_sum(list_transform(
@@ -194,24 +216,39 @@ timed AS (
                lambda h, i: CASE WHEN h.on_hold
                    THEN coalesce(talk_toggles[i + 1].at_us, ended_us) - h.at_us ELSE 0 END
            )), 0) END AS hold_us,
-           CASE WHEN ended_us IS NOT NULL THEN list_min(list_transform(
-               list_filter(wrapups, lambda w: w.agent = agent
-                   AND w.leg_no >= leg_no
-                   AND w.leg_no < coalesce(next_leg_of_agent, legs + 1)
-                   AND w.seq > ended_seq),
-               lambda w: w.at_us
-           )) END AS wrapup_ended_us
-    FROM talk
+           CASE WHEN ended_us IS NOT NULL THEN least(
+               list_min(list_transform(
+                   list_filter(wrapups, lambda w: w.agent = agent AND w.key > ended_key),
+                   lambda w: w.at_us
+               )),
+               carried_wrapup_us
+           ) END AS wrapup_ended_us
+    FROM (
+        SELECT *,
+               list_sort(list_filter(hold_toggles, lambda h: h.key < ended_key))
+                   AS talk_toggles
+        FROM leg_stats
+        JOIN contacts USING (contact_id)
+        LEFT JOIN carried_wrapups USING (contact_id, leg_no)
+    )
+),
+-- Leaving the queue: answered, else the first unanswered exit, else (a queued leg that only
+-- ends: the source logs just the hang-up) its end.
+left_queue AS (
+    SELECT *,
+           coalesce(
+               answered_us, exit_us, CASE WHEN queued_us IS NOT NULL THEN first_end_us END
+           ) AS left_queue_us
+    FROM timed
 ),
 -- Durations in seconds.
 durations AS (
     SELECT *,
-           coalesce(answered_us, exit_us) AS left_queue_us,
-           (coalesce(answered_us, exit_us) - queued_us) / 1e6 AS wait_s,
+           (left_queue_us - queued_us) / 1e6 AS wait_s,
            hold_us / 1e6 AS hold_s,
            (ended_us - answered_us - hold_us) / 1e6 AS talk_s,
            (wrapup_ended_us - ended_us) / 1e6 AS wrapup_s
-    FROM timed
+    FROM left_queue
 )
 SELECT contact_id, leg_no, legs, channel, customer_id, queue,
        arrived_us AS arrived_at, queued_us AS queued_at, answered_us AS answered_at,
@@ -219,13 +256,13 @@ SELECT contact_id, leg_no, legs, channel, customer_id, queue,
        wrapup_ended_us AS wrapup_ended_at, agent, offers, missed_offers,
        wait_s, talk_s, hold_s, wrapup_s,
        talk_s + hold_s + coalesce(wrapup_s, 0) AS handle_s,
-       -- outcome, first rule that applies
+       -- outcome: the first rule that applies
        CASE
            WHEN ignored THEN '{_O.IGNORED}'
            WHEN answered_us IS NOT NULL THEN '{_O.ANSWERED}'
-           WHEN exit_type IS NOT NULL THEN exit_type
-           WHEN has_end AND queued_us IS NOT NULL THEN '{_O.ABANDONED}'
-           WHEN has_end THEN '{_O.SELF_SERVICE}'
+           WHEN exit_type IS NOT NULL THEN exit_type::VARCHAR
+           WHEN first_end_us IS NOT NULL AND queued_us IS NOT NULL THEN '{_O.ABANDONED}'
+           WHEN first_end_us IS NOT NULL THEN '{_O.SELF_SERVICE}'
            ELSE '{_O.OPEN}'
        END AS outcome,
        transferred, transfer_target, resolved
