@@ -60,6 +60,7 @@ def test_the_canonical_vocabularies_are_complete():
         "arrived",
         "entered_queue",
         "offered",
+        "offer_missed",
         "answered",
         "hold",
         "unhold",
@@ -120,3 +121,27 @@ def test_a_transfer_carries_its_target_queue_in_data():
         data={"target": "tech"},
     )
     assert event.data["target"] == "tech"
+
+
+def test_an_event_is_identified_by_what_it_says() -> None:
+    from contactops.engines.events import contact_events_table
+
+    first, same = _arrived(), _arrived()
+    later = _arrived(AT + timedelta(seconds=1))
+    assert first.key() == same.key() != later.key()
+    assert len(first.key()) == 32
+    same_instant_elsewhere = _arrived(AT.astimezone(timezone(timedelta(hours=2))))
+    assert same_instant_elsewhere.key() == first.key()  # an instant, whatever the zone
+    table = contact_events_table([first, later])
+    assert table.num_rows == 2 and table.schema.field("occurred_at").type.tz == "UTC"
+
+
+def test_interval_history_must_divide_a_day_and_count_from_zero() -> None:
+    from contactops.engines.events import IntervalVolume
+
+    with pytest.raises(ValueError, match="divide a day"):
+        IntervalVolume("billing", AT, 7, offered=1)
+    with pytest.raises(ValueError, match="offered"):
+        IntervalVolume("billing", AT, 30, offered=-1)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        IntervalVolume("billing", AT.replace(tzinfo=None), 30, offered=1)
