@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import io
 import json
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,8 +177,6 @@ def _open_lines(path: Path) -> tuple[IO[bytes], IO[str]]:
 
 def load_mapping(path: Path) -> dict[str, Any]:
     """A column mapping from a JSON or TOML file."""
-    import tomllib
-
     try:
         text = path.read_text(encoding="utf-8")
         parsed = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)

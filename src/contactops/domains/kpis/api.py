@@ -20,10 +20,6 @@ from contactops.platform.web import api_router
 router = api_router("/kpis", "kpis")
 
 
-def _split(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
 def definition(item: Kpi, params: Any) -> KpiDefinition:
     values = asdict(params)
     return KpiDefinition(
@@ -55,32 +51,23 @@ def query_from(
     repeat_window_h: float | None,
     cost_per_agent_hour: float | None,
 ) -> service.KpiQuery:
-    params = {
-        name: value
-        for name, value in {
-            "service_level_threshold_s": sl_threshold_s,
-            "short_abandon_s": short_abandon_s,
-            "repeat_window_h": repeat_window_h,
-            "cost_per_agent_hour": cost_per_agent_hour,
-        }.items()
-        if value is not None
-    }
     return service.parse_query(
         first_day=first_day,
         last_day=last_day,
         today=datetime.now(ZoneInfo(principal.time_zone)).date(),
-        group_by=_split(by),
+        group_by=by,
         interval_minutes=interval,
-        kpi_ids=_split(kpis) or None,
-        queues=_split(queue),
-        channels=_split(channel),
-        agents=_split(agent),
-        params=params,
+        kpi_ids=kpis,
+        queues=queue,
+        channels=channel,
+        agents=agent,
+        params={
+            "service_level_threshold_s": sl_threshold_s,
+            "short_abandon_s": short_abandon_s,
+            "repeat_window_h": repeat_window_h,
+            "cost_per_agent_hour": cost_per_agent_hour,
+        },
     )
-
-
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 @router.get("", response_model=KpiResponse)
@@ -163,7 +150,7 @@ def kpis(
             "agent": list(query.agents),
         },
         kpis=[definition(k, query.params) for k in result.kpis],
-        rows=[{k: _json_value(v) for k, v in row.items()} for row in result.rows()],
+        rows=result.json_rows(),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,6 @@ from contactops.platform.commands import (
     tenant_by_slug,
 )
 from contactops.platform.errors import DomainError
-
-
-def _split(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
 def _format(value: Any, unit: str | None) -> str:
@@ -79,25 +75,22 @@ def kpi(
         return
     db = migrated_database()
     target = tenant_by_slug(db, tenant)
-    params: dict[str, Any] = {}
-    if sl_threshold_s is not None:
-        params["service_level_threshold_s"] = sl_threshold_s
-    if short_abandon_s is not None:
-        params["short_abandon_s"] = short_abandon_s
-    if cost_per_agent_hour is not None:
-        params["cost_per_agent_hour"] = cost_per_agent_hour
     try:
         query = service.parse_query(
             first_day=first_day.date() if first_day else None,
             last_day=last_day.date() if last_day else None,
             today=datetime.now(ZoneInfo(target.time_zone)).date(),
-            group_by=_split(by),
+            group_by=by,
             interval_minutes=interval_minutes,
-            kpi_ids=_split(kpis) or None,
-            queues=_split(queue),
-            channels=_split(channel),
-            agents=_split(agent),
-            params=params,
+            kpi_ids=kpis,
+            queues=queue,
+            channels=channel,
+            agents=agent,
+            params={
+                "service_level_threshold_s": sl_threshold_s,
+                "short_abandon_s": short_abandon_s,
+                "cost_per_agent_hour": cost_per_agent_hour,
+            },
         )
         result = service.tenant_kpis(db, target.id, target.slug, target.time_zone, query)
     except DomainError as error:
@@ -105,11 +98,7 @@ def kpi(
     if as_csv:
         typer.echo(service.to_csv(result), nl=False)
     elif as_json:
-        rows = [
-            {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in row.items()}
-            for row in result.rows()
-        ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(result.json_rows(), indent=2, ensure_ascii=False))
     else:
         _print_table(result)
 

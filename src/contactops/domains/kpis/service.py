@@ -61,6 +61,10 @@ class KpiResult:
     kpis: tuple[Kpi, ...]
     table: pa.Table
 
+    def json_rows(self) -> list[dict[str, Any]]:
+        """:meth:`rows` with dates and times as ISO 8601 text."""
+        return [{k: _plain(v) for k, v in row.items()} for row in self.rows()]
+
     def rows(self) -> list[dict[str, Any]]:
         """Plain rows; local timestamps keep their offset, also on the night clocks go back."""
         table, local = self.table, ZoneInfo(self.time_zone)
@@ -78,20 +82,34 @@ class KpiResult:
         return rows
 
 
+def split_list(values: str | Sequence[str] | None) -> list[str]:
+    """Items given comma-separated, repeated, or both (``by=queue,day`` or ``by=queue&by=day``)."""
+    if values is None:
+        return []
+    texts = [values] if isinstance(values, str) else values
+    return [part.strip() for text in texts for part in text.split(",") if part.strip()]
+
+
 def parse_query(
     *,
     first_day: date | None,
     last_day: date | None,
     today: date,
-    group_by: Sequence[str] = (),
+    group_by: str | Sequence[str] | None = (),
     interval_minutes: int = 30,
-    kpi_ids: Sequence[str] | None = None,
-    queues: Sequence[str] = (),
-    channels: Sequence[str] = (),
-    agents: Sequence[str] = (),
+    kpi_ids: str | Sequence[str] | None = None,
+    queues: str | Sequence[str] | None = (),
+    channels: str | Sequence[str] | None = (),
+    agents: str | Sequence[str] | None = (),
     params: dict[str, Any] | None = None,
 ) -> KpiQuery:
-    """A validated query; every problem names its field."""
+    """A validated query; every problem names its field. Lists may come comma-separated;
+    parameters given as None keep their catalog defaults."""
+    group_by, queues, channels, agents = (
+        split_list(v) for v in (group_by, queues, channels, agents)
+    )
+    kpi_ids = split_list(kpi_ids) or None
+    params = {name: value for name, value in (params or {}).items() if value is not None}
     last = last_day or today
     first = first_day or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
@@ -121,7 +139,7 @@ def parse_query(
                 _("Unknown KPI %(names)s; see /api/v1/kpis/catalog.", names=", ".join(missing)),
             )
     try:
-        parameters = replace(KpiParameters(), **(params or {}))
+        parameters = replace(KpiParameters(), **params)
     except (TypeError, ValueError) as error:
         raise InvalidInput("params", str(error)) from error
     return KpiQuery(
