@@ -1,0 +1,338 @@
+"""What-if simulations: read scenario files, build a scenario from a tenant's own history, run
+and compare variants. Every figure comes from the simulator's events through the KPI engine
+(:mod:`contactops.engines.simulation.report`).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from contactops.domains.events import service as events
+from contactops.domains.organization import service as organization
+from contactops.engines.routing import AgentSelection
+from contactops.engines.simulation.config import ScenarioError, scenario_from_mapping
+from contactops.engines.simulation.report import (
+    ALL,
+    SUMMARY_KPIS,
+    SimulationReport,
+    simulate,
+)
+from contactops.engines.simulation.scenario import Scenario
+from contactops.platform.auth import Principal
+from contactops.platform.database import Database
+from contactops.platform.errors import InvalidInput
+from contactops.platform.i18n import gettext as _
+
+MAX_REPLICATIONS = 50
+# Work a request may ask for (expected contacts × replications); the CLI has no such limit.
+MAX_INTERACTIVE_CONTACTS = 1_000_000
+HISTORY_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A scenario ready to run: the mapping it came from and the validated scenario."""
+
+    mapping: dict[str, Any]
+    scenario: Scenario
+
+
+def parse_scenario(text: str) -> Variant:
+    """A scenario file's text (YAML, or JSON, which is YAML) → a validated variant.
+
+    Raises InvalidInput naming the line (syntax) or the field (content) that is wrong.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        message = _("The scenario is not valid YAML{where}.").format(where=where)
+        raise InvalidInput("scenario", message) from None
+    return variant_of(data)
+
+
+def variant_of(data: object) -> Variant:
+    try:
+        scenario = scenario_from_mapping(data)
+    except ScenarioError as error:
+        raise InvalidInput(error.path or "scenario", str(error)) from None
+    assert isinstance(data, dict)
+    return Variant(data, scenario)
+
+
+def expected_contacts(scenario: Scenario) -> float:
+    return sum(sum(q.arrivals) for q in scenario.queues)
+
+
+def check_interactive_size(scenario: Scenario, replications: int) -> None:
+    """Refuse requests too big to answer while a person waits; name the limit."""
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise InvalidInput(
+            "replications",
+            _("Replications must be between 1 and {limit}.").format(limit=MAX_REPLICATIONS),
+        )
+    work = expected_contacts(scenario) * replications
+    if work > MAX_INTERACTIVE_CONTACTS:
+        raise InvalidInput(
+            "replications",
+            _(
+                "This run would simulate about {work:,.0f} contacts; the limit here is {limit:,}. "
+                "Use fewer replications or a shorter horizon, or run it with the command line."
+            ).format(work=work, limit=MAX_INTERACTIVE_CONTACTS),
+        )
+
+
+def run(
+    variant: Variant,
+    replications: int,
+    *,
+    interactive: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationReport:
+    if interactive:
+        check_interactive_size(variant.scenario, replications)
+    return simulate(variant.scenario, replications, progress=progress)
+
+
+# --- changes for a what-if ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a what-if changes in a base scenario: agents per group, agent selection and
+    overflow per queue (``None`` keeps the base; an overflow of after_s ≤ 0 removes it)."""
+
+    agents: Mapping[str, int] | None = None
+    selection: Mapping[str, str] | None = None
+    overflow: Mapping[str, tuple[float, str]] | None = None
+
+
+def apply_changes(base: Mapping[str, Any], changes: Changes) -> Variant:
+    """A copy of ``base`` with ``changes`` applied, validated."""
+    mapping = copy.deepcopy(dict(base))
+    groups = {str(g.get("group")): g for g in mapping.get("agents") or [] if isinstance(g, dict)}
+    queues = {str(q.get("code")): q for q in mapping.get("queues") or [] if isinstance(q, dict)}
+    for name, count in (changes.agents or {}).items():
+        if name not in groups:
+            raise InvalidInput("agents", _("Unknown agent group {name}.").format(name=name))
+        if count < 0:
+            raise InvalidInput(f"agents.{name}", _("Agents cannot be negative."))
+        groups[name]["count"] = int(count)
+    for code, selection in (changes.selection or {}).items():
+        if code not in queues:
+            raise InvalidInput("selection", _("Unknown queue {code}.").format(code=code))
+        if selection not in {s.value for s in AgentSelection}:
+            raise InvalidInput(f"selection.{code}", _("Unknown agent selection."))
+        queues[code]["selection"] = selection
+    for code, (after_s, target) in (changes.overflow or {}).items():
+        if code not in queues:
+            raise InvalidInput("overflow", _("Unknown queue {code}.").format(code=code))
+        if after_s <= 0 or not target:
+            queues[code].pop("overflow", None)
+        else:
+            queues[code]["overflow"] = {"after_s": after_s, "to": target}
+    return variant_of(mapping)
+
+
+def to_yaml(mapping: Mapping[str, Any]) -> str:
+    return yaml.safe_dump(dict(mapping), sort_keys=False, allow_unicode=True, width=100)
+
+
+# --- reports as plain data --------------------------------------------------------------------
+
+
+def report_dict(report: SimulationReport) -> dict[str, Any]:
+    """A report as JSON-ready data: KPIs per scope (mean, 95% half-width) and intervals."""
+    scenario = report.scenario
+    zone = ZoneInfo(scenario.time_zone)
+    intervals = [
+        {
+            **row,
+            "interval": row["interval"].astimezone(zone).isoformat()
+            if isinstance(row["interval"], datetime)
+            else row["interval"],
+        }
+        for row in report.intervals.to_pylist()
+    ]
+    return {
+        "scenario": scenario.name,
+        "engine": report.engine,
+        "replications": report.replications,
+        "seeds": list(report.seeds),
+        "contacts": list(report.contacts),
+        "events": list(report.events),
+        "contacts_per_second": _finite(report.contacts_per_second),
+        "time_zone": scenario.time_zone,
+        "scopes": [ALL, *(q.code for q in scenario.queues)],
+        "kpis": {
+            scope: {
+                kpi_id: {"mean": _finite(e.mean), "half_width": _finite(e.half_width)}
+                for kpi_id, e in kpis.items()
+            }
+            for scope, kpis in report.kpis.items()
+        },
+        "kpi_ids": list(SUMMARY_KPIS),
+        "intervals": intervals,
+    }
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+# --- a scenario from the tenant's own history -------------------------------------------------
+
+
+def tenant_scenario(
+    db: Database, principal: Principal, time_zone: str, day: date | None = None
+) -> dict[str, Any]:
+    """A one-day scenario mapping built from the tenant: its queues and agents (skills as
+    configured), and per queue, from the last four weeks of legs on the same weekday as ``day``
+    (default: tomorrow): expected arrivals per 30-minute interval, mean talk and wrap-up, and
+    the patience estimate θ̂⁻¹ = total time waited / abandons (the maximum-likelihood estimate
+    for exponential patience; Brown et al., JASA 2005). Agents are logged in over the day's
+    busy hours, as many per group as were logged in on average then.
+    """
+    zone = ZoneInfo(time_zone)
+    day = day or (datetime.now(zone).date() + timedelta(days=1))
+    queues = organization.list_queues(db, principal)
+    agents = [a for a in organization.list_agents(db, principal) if a.is_active]
+    history_start = datetime.combine(day - timedelta(weeks=HISTORY_WEEKS), time(), zone)
+    history_end = datetime.combine(day, time(), zone)
+    with db.session(tenant_id=principal.tenant_id) as session:
+        legs = events.legs_table_in(session, history_start, history_end)
+        states = events.agent_states_table_in(session, history_start, history_end)
+    same_weekday = [day - timedelta(weeks=w) for w in range(1, HISTORY_WEEKS + 1)]
+    profile = _weekday_profile(legs, zone, same_weekday)
+    open_slots = [
+        slot for slot in range(48) if any(profile.get(q.code, [0] * 48)[slot] for q in queues)
+    ]
+    first, last = (min(open_slots), max(open_slots) + 1) if open_slots else (16, 36)
+    skill_to_queue = {q.skill_code: q.code for q in queues if q.skill_code}
+    queue_specs = [
+        _queue_mapping(q.code, q.channel, q.service_level_threshold_s, legs, profile, first, last)
+        for q in queues
+        if q.is_active
+    ]
+    logged_in = _mean_logged_in(states, zone, same_weekday, first, last)
+    groups: dict[tuple[tuple[str, int], ...], list[str]] = {}
+    for agent in agents:
+        skills = tuple(
+            sorted(
+                (skill_to_queue[s.skill_code], s.level)
+                for s in agent.skills
+                if s.skill_code in skill_to_queue
+            )
+        )
+        if skills:
+            groups.setdefault(skills, []).append(agent.code)
+    total = sum(len(codes) for codes in groups.values()) or 1
+    share = min(1.0, logged_in / total) if logged_in else 1.0
+    agent_groups = [
+        {
+            "group": f"group-{n}",
+            "count": max(1, round(len(codes) * share)),
+            "skills": dict(skills),
+        }
+        for n, (skills, codes) in enumerate(sorted(groups.items()), start=1)
+    ]
+    return {
+        "name": _("{day} from the last {weeks} weeks").format(
+            day=day.isoformat(), weeks=HISTORY_WEEKS
+        ),
+        "start": (datetime.combine(day, time()) + timedelta(minutes=30 * first)).isoformat(),
+        "time_zone": time_zone,
+        "interval_minutes": 30,
+        "intervals": last - first,
+        "seed": 1,
+        "queues": queue_specs,
+        "agents": agent_groups,
+    }
+
+
+def _weekday_profile(legs: pa.Table, zone: ZoneInfo, days: list[date]) -> dict[str, list[float]]:
+    """Mean first-leg arrivals per queue and local half hour over ``days``."""
+    profile: dict[str, list[float]] = {}
+    if legs.num_rows == 0:
+        return profile
+    first_legs = legs.filter(pc.equal(legs["leg_no"], 1))
+    wanted = set(days)
+    for queue, arrived in zip(
+        first_legs["queue"].to_pylist(), first_legs["arrived_at"].to_pylist(), strict=True
+    ):
+        if queue is None or arrived is None:
+            continue
+        local = arrived.astimezone(zone)
+        if local.date() not in wanted:
+            continue
+        slot = local.hour * 2 + local.minute // 30
+        profile.setdefault(queue, [0.0] * 48)[slot] += 1 / len(days)
+    return profile
+
+
+def _queue_mapping(
+    code: str,
+    channel: str,
+    threshold_s: int,
+    legs: pa.Table,
+    profile: dict[str, list[float]],
+    first: int,
+    last: int,
+) -> dict[str, Any]:
+    mine = legs.filter(pc.equal(legs["queue"], code)) if legs.num_rows else legs
+    answered = mine.filter(pc.equal(mine["outcome"], "answered")) if mine.num_rows else mine
+    talk_s = _mean(answered, "talk_s", 300.0) + _mean(answered, "hold_s", 0.0)
+    wrapup_s = _mean(answered, "wrapup_s", 0.0)
+    waited = float(pc.sum(mine["wait_s"]).as_py() or 0.0) if mine.num_rows else 0.0
+    abandons = mine.filter(pc.equal(mine["outcome"], "abandoned")).num_rows if mine.num_rows else 0
+    per_interval = [round(x, 2) for x in (profile.get(code) or [0.0] * 48)[first:last]]
+    spec: dict[str, Any] = {
+        "code": code,
+        "channel": channel,
+        "service_level_s": threshold_s,
+        "arrivals": {"per_interval": per_interval or [0.0]},
+        "talk": {"distribution": "lognormal", "mean_s": round(talk_s, 1), "cv": 1.0},
+    }
+    if wrapup_s > 0:
+        spec["wrapup"] = {"distribution": "exponential", "mean_s": round(wrapup_s, 1)}
+    if abandons:
+        spec["patience"] = {"mean_s": round(waited / abandons, 1)}
+    if channel in ("chat", "social"):
+        spec["concurrency"] = 2
+    return spec
+
+
+def _mean(table: pa.Table, column: str, default: float) -> float:
+    if table.num_rows == 0:
+        return default
+    value = pc.mean(table[column]).as_py()
+    return default if value is None else float(value)
+
+
+def _mean_logged_in(
+    states: pa.Table, zone: ZoneInfo, days: list[date], first: int, last: int
+) -> float:
+    """Mean number of agents with any state event during the busy window of ``days``."""
+    if states.num_rows == 0:
+        return 0.0
+    per_day: dict[date, set[str]] = {d: set() for d in days}
+    for agent, at in zip(
+        states["agent"].to_pylist(), states["occurred_at"].to_pylist(), strict=True
+    ):
+        local = at.astimezone(zone)
+        slot = local.hour * 2 + local.minute // 30
+        if local.date() in per_day and first <= slot < last:
+            per_day[local.date()].add(agent)
+    counts = [len(a) for a in per_day.values() if a]
+    return sum(counts) / len(counts) if counts else 0.0
