@@ -305,6 +305,10 @@ class _Run:
         return self.router.waiting(queue) * self.mean_handle_s[queue] / staffed
 
     def _schedule_wait_limit(self, visit: int, queue: int) -> None:
+        """The first of patience, maximum wait and overflow; a callback leg waits for its turn
+        whatever it takes (the customer is not on the line)."""
+        if self.visits.callback[visit]:
+            return
         spec = self.s.queues[queue]
         limit = self.deadline[visit]
         if spec.max_wait_s is not None:
@@ -397,8 +401,9 @@ class _Run:
             self._offer(visit, agent)  # type: ignore[arg-type]
 
     def _offer(self, visit: int, agent: int, at_s: float | None = None) -> None:
-        now = self.now if at_s is None else at_s
         v = self.visits
+        # A contact handed to its next queue joins it HANDOFF_S later; never offer it before.
+        now = max(self.now if at_s is None else at_s, v.entered_s[visit])
         queue = v.queue[visit]
         stream = self.streams[queue]
         v.exit_s[visit] = now

@@ -126,6 +126,9 @@ def run_fast(scenario: Scenario, seed: int | None = None) -> SimulationRun:
     ended_s[answered] = answered_s[answered] + talk[k]
     wrap_end_s[answered] = ended_s[answered] + wrap[k]
     outcome = np.where(answered, Outcome.ANSWERED, Outcome.ABANDONED).astype(np.int64)
+    never = ~answered & np.isinf(exit_s)  # no agent and no patience: still waiting at the end
+    outcome[never] = Outcome.OPEN
+    exit_s[never] = math.nan
     visits = VisitColumns(
         contact=np.arange(n, dtype=np.int64),
         queue=np.zeros(n, dtype=np.int64),

@@ -73,11 +73,20 @@ class Estimate:
         t = float(stats.t.ppf(0.975, len(known) - 1))
         return cls(mean, t * sd / math.sqrt(len(known)), tuple(values))
 
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` lies inside the interval (needs a half-width)."""
-        if self.mean is None or self.half_width is None:
+    def half_width_at(self, level: float) -> float | None:
+        """The half-width of a Student-t interval at another confidence ``level``."""
+        known = [v for v in self.values if v is not None and math.isfinite(v)]
+        if len(known) < 2 or len(known) < len(self.values):
+            return None
+        t = float(stats.t.ppf(0.5 + level / 2, len(known) - 1))
+        return t * float(np.std(known, ddof=1)) / math.sqrt(len(known))
+
+    def contains(self, value: float, level: float = 0.95) -> bool:
+        """Whether ``value`` lies inside the interval at ``level`` (needs two replications)."""
+        half_width = self.half_width if level == 0.95 else self.half_width_at(level)
+        if self.mean is None or half_width is None:
             return False
-        return abs(value - self.mean) <= self.half_width
+        return abs(value - self.mean) <= half_width
 
 
 @dataclass(frozen=True)
