@@ -20,6 +20,7 @@ from contactops.domains.demo import service as demo_service
 from contactops.domains.events import commands as events_commands
 from contactops.domains.imports import commands as imports_commands
 from contactops.domains.kpis import commands as kpis_commands
+from contactops.domains.simulation import commands as simulation_commands
 from contactops.domains.staffing import service as staffing
 from contactops.platform import migrate
 from contactops.platform.audit import Actor
@@ -48,6 +49,7 @@ app.add_typer(staffing_app, name="staffing")
 app.add_typer(imports_commands.app, name="import")
 app.add_typer(events_commands.app, name="export")
 app.command("kpi")(kpis_commands.kpi)
+app.command("simulate")(simulation_commands.simulate)
 CLI_ACTOR = Actor.system("cli")
 _fail = fail
 _ensure_migrated = ensure_migrated

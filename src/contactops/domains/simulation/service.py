@@ -6,6 +6,7 @@ and compare variants. Every figure comes from the simulator's events through the
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -102,7 +103,22 @@ def run(
 ) -> SimulationReport:
     if interactive:
         check_interactive_size(variant.scenario, replications)
-    return simulate(variant.scenario, replications, progress=progress)
+    return simulate_scenario(variant.scenario, replications, progress=progress)
+
+
+def simulate_scenario(
+    scenario: Scenario,
+    replications: int,
+    *,
+    engine: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationReport:
+    """Replications of ``scenario`` measured by the KPI engine (no size limit: the CLI's)."""
+    return simulate(scenario, replications, engine=engine, progress=progress)
+
+
+def with_seed(scenario: Scenario, seed: int) -> Scenario:
+    return dataclasses.replace(scenario, seed=seed)
 
 
 # --- changes for a what-if ------------------------------------------------------------------
