@@ -1,7 +1,7 @@
 """Demo tenants: queues, teams, agents with skills, users for every role, and weeks of history.
 
-The history comes from :mod:`contactops.engines.simulation.demo_history`, written to the event
-log exactly as imported or live contacts are.
+The history is simulated (:mod:`contactops.engines.simulation.demo_history`: the simulator with
+the live router) and written to the event log exactly as imported or live contacts are.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ NORTHWIND = DemoTenant(
         (DemoQueue("email", Channel.EMAIL, 180, 0.0, 0.0, 420, 60, None), "E-mail", "email"),
     ),
     teams=("Team Aurora", "Team Fjord", "Team Nordlys"),
-    agents_per_team=12,
+    agents_per_team=15,
     users=(
         ("admin@northwind.example", "Ada Admin", Role.ADMIN),
         ("manager@northwind.example", "Magnus Manager", Role.MANAGER),
@@ -89,7 +89,7 @@ GLOBEX = DemoTenant(
         ),
     ),
     teams=("Team Lotus",),
-    agents_per_team=10,
+    agents_per_team=13,
     users=(
         ("admin@northwind.example", "Ada Admin", Role.ADMIN),
         ("lead@globex.example", "Li Lead", Role.SUPERVISOR),
@@ -197,7 +197,11 @@ def load_demo_tenant(
     history = generate_demo_history(
         [queue for queue, _name, _skill in spec.queues],
         [
-            DemoAgent(code, tuple(skill_to_queue[s] for s in skills))
+            DemoAgent(
+                code,
+                tuple(skill_to_queue[s] for s in skills),
+                {skill_to_queue[s]: level for s, level in skills.items()},
+            )
             for code, _n, _t, skills in roster
         ],
         start=_local_today(spec.time_zone, now) - timedelta(days=days),

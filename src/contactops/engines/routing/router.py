@@ -107,6 +107,7 @@ class Router:
         self._available = [False] * count
         self._active = [0] * count
         self._held: list[list[int]] = [[] for _ in range(count)]  # queues of open contacts
+        self._limit = list(self._max_contacts)  # min(max_contacts, concurrency of held queues)
         self._idle_since = [-math.inf] * count
         self._version = [0] * count
 
@@ -144,7 +145,10 @@ class Router:
     def release(self, agent: int, queue: int, now_s: float) -> list[tuple[object, int]]:
         """``agent`` finished a contact of ``queue``; returns the (contact, queue) it takes next."""
         self._active[agent] -= 1
-        self._held[agent].remove(queue)
+        held = self._held[agent]
+        held.remove(queue)
+        concurrency = self._concurrency
+        self._limit[agent] = min([self._max_contacts[agent], *(concurrency[q] for q in held)])
         self._idle_since[agent] = now_s
         return self._refill(agent)
 
@@ -199,6 +203,8 @@ class Router:
         if not self._available[agent]:
             return
         version, active = self._version[agent], self._active[agent]
+        if active >= self._limit[agent]:
+            return
         idle_since = self._idle_since[agent]
         for queue, level in self._skills[agent]:
             if active and not self._can_take(agent, queue):
@@ -220,10 +226,12 @@ class Router:
     def _pop_agent(self, queue: int) -> int | None:
         """The best agent able to take a contact of ``queue`` now, removed from the offers."""
         heap = self._offers[queue]
-        version = self._version
+        version, active = self._version, self._active
         while heap:
             _rank, _idle, agent, agent_version = heapq.heappop(heap)
-            if agent_version == version[agent] and self._can_take(agent, queue):
+            if agent_version == version[agent] and (
+                (active[agent] == 0 and self._available[agent]) or self._can_take(agent, queue)
+            ):
                 return agent
         return None
 

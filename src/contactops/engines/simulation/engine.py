@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,8 +71,11 @@ class SimulationRun:
 
 
 class _Run:
-    def __init__(self, scenario: Scenario, seed: int) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int, progress: Callable[[int], None] | None = None
+    ) -> None:
         self.s = scenario
+        self.progress = progress
         inputs = run_inputs(scenario, seed)
         self.streams = inputs.streams
         queues = scenario.queues
@@ -142,8 +145,18 @@ class _Run:
             _BREAK_END: self._break_end,
         }
         end_talk, wrap_end = self._end_talk, self._wrap_end
+        day_s, days_done = self.s.day_s, 0
+        days = math.ceil(self.s.horizon_s / day_s)
         while True:
             next_first = first_entered[i] if i < total else math.inf
+            if (
+                self.progress is not None
+                and min(next_first, self._next_event_s()) >= (days_done + 1) * day_s
+                and days_done < days
+            ):
+                days_done += 1
+                self.progress(days_done)
+                continue
             if calendar and calendar[0][0] <= next_first:
                 t, _seq, kind, a, b = heapq.heappop(calendar)
                 self.now = t
@@ -159,11 +172,17 @@ class _Run:
                 i += 1
             else:
                 break
+        while self.progress is not None and days_done < days:
+            days_done += 1
+            self.progress(days_done)
         end_s = run_end_s(self.s, self.visits.exit_s, self.visits.wrapup_end_s)
         for agent in range(len(self.roster)):
             if self.logged_in[agent]:
                 self._set_state(agent, StateCode.LOGGED_OUT, end_s)
         return self.contacts, self.visits, self.states, end_s
+
+    def _next_event_s(self) -> float:
+        return self.calendar[0][0] if self.calendar else math.inf
 
     # --- agents ------------------------------------------------------------------------------
 
@@ -475,10 +494,13 @@ def _as_ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-def run_general(scenario: Scenario, seed: int | None = None) -> SimulationRun:
-    """One replication of ``scenario`` with the general engine."""
+def run_general(
+    scenario: Scenario, seed: int | None = None, progress: Callable[[int], None] | None = None
+) -> SimulationRun:
+    """One replication of ``scenario`` with the general engine; ``progress(days_done)`` is
+    called as the simulated clock passes each ``scenario.day_s``."""
     seed = scenario.seed if seed is None else seed
-    run = _Run(scenario, seed)
+    run = _Run(scenario, seed, progress)
     contacts, visits, states, end_s = run.run()
     return SimulationRun(
         scenario=scenario,

@@ -11,6 +11,7 @@ customer ids ``<prefix>C<number>``, agents and queues their codes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC
 
 import numpy as np
@@ -53,8 +54,17 @@ def _labels(names: list[str], codes: np.ndarray) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
 
 
-def contact_events(run: SimulationRun, prefix: str = "S") -> pa.Table:
-    """Every contact event of ``run`` as a table of :data:`CONTACT_EVENT_SCHEMA`, in time order."""
+def contact_events(
+    run: SimulationRun,
+    prefix: str = "S",
+    *,
+    contact_ids: Sequence[str] | None = None,
+    customer_ids: Sequence[str | None] | None = None,
+) -> pa.Table:
+    """Every contact event of ``run`` as a table of :data:`CONTACT_EVENT_SCHEMA`, in time order.
+
+    ``contact_ids`` / ``customer_ids`` (one per contact of the run) replace the generated ones.
+    """
     v, c = run.visits, run.contacts
     queue_names = list(run.queue_codes)
     channels = [q.channel.value for q in run.scenario.queues]
@@ -93,18 +103,24 @@ def contact_events(run: SimulationRun, prefix: str = "S") -> pa.Table:
     target = np.where(type_code == _TYPE_CODE[_T.OVERFLOWED], overflow_to[queue], target)
     first_queue = c.queue[contact]
     customer = c.customer[contact]
-    contact_ids = np.char.add(prefix, contact.astype(str)).astype(object)
-    customer_ids = np.char.add(f"{prefix}C", customer.astype(str)).astype(object)
+    if contact_ids is None:
+        contact_labels = pa.array(np.char.add(prefix, contact.astype(str)), type=pa.string())
+    else:
+        contact_labels = pa.array(contact_ids, type=pa.string()).take(pa.array(contact))
+    if customer_ids is None:
+        customer_labels = pa.array(np.char.add(f"{prefix}C", customer.astype(str)), pa.string())
+    else:
+        customer_labels = pa.array(customer_ids, type=pa.string()).take(pa.array(contact))
     target_labels = _labels(queue_names, target)
     data = _data_column(type_code, target_labels)
     columns = {
         "occurred_at": _timestamps(run, at_s),
-        "contact_id": pa.array(contact_ids, type=pa.string()),
+        "contact_id": contact_labels,
         "event_type": _labels([t.value for t in _TYPES], type_code),
         "channel": _labels(channels, first_queue),
         "queue": _labels(queue_names, queue),
         "agent": _labels(list(run.agent_codes), agent),
-        "customer_id": pa.array(customer_ids, type=pa.string()),
+        "customer_id": customer_labels,
         "target": target_labels,
         "ignore": pa.array(np.zeros(at_s.size, dtype=np.bool_)),
         "data": data,
