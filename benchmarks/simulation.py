@@ -70,8 +70,8 @@ KPIS = ("service_level", "asa_s", "abandon_rate")
 
 # Model 3: (code, contacts per hour, talk, mean patience s, priority) and the agent groups.
 MULTI_QUEUES = (
-    ("sales", 540.0, Duration.exponential(240), 180.0, 0),  # 36 Erlangs
-    ("support", 360.0, Duration.lognormal(420, 0.8), 300.0, 0),  # 42 Erlangs
+    ("sales", 600.0, Duration.exponential(240), 180.0, 0),  # 40 Erlangs
+    ("support", 380.0, Duration.lognormal(420, 0.8), 300.0, 0),  # 44.3 Erlangs
     ("vip", 144.0, Duration.exponential(300), 90.0, 1),  # 12 Erlangs
 )
 MULTI_GROUPS = (
@@ -201,9 +201,9 @@ class Side:
         return Estimate.of([v[scope][kpi] for v in self.values])
 
 
-def timed_run(engine: Callable[[Scenario, int], SimulationRun], s: Scenario, seed: int) -> tuple[
-    SimulationRun, float
-]:
+def timed_run(
+    engine: Callable[[Scenario, int], SimulationRun], s: Scenario, seed: int
+) -> tuple[SimulationRun, float]:
     gc.collect()
     started = time.perf_counter()
     run = engine(s, seed)
@@ -406,10 +406,12 @@ def main() -> None:
         + f", patience exponential {patience_s:.0f} s, priority {priority}"
         for code, per_hour, talk, patience_s, priority in MULTI_QUEUES
     )
+    erlangs = sum(per_hour / 3600 * talk.mean_s for _c, per_hour, talk, *_r in MULTI_QUEUES)
     title = "3. Multi-skill: 3 queues, 4 agent groups, skill levels, longest-idle agents"
     parts += [
         f"### {title}",
-        f"Queues — {queues}. Agent groups (skill levels) — {groups}. 90 Erlangs on 100 agents.",
+        f"Queues — {queues}. Agent groups (skill levels) — {groups}. {erlangs:.1f} Erlangs "
+        f"on {sum(g.count for g in MULTI_GROUPS)} agents.",
         table(sides, None),
         queue_table(scenario, sides),
         f"General engine ÷ SimPy: {verdict(ratios['multi general'], GENERAL_TARGET)}. "

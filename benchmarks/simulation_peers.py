@@ -129,7 +129,7 @@ def simpy_single_queue(scenario: Scenario, seed: int) -> PeerRun:
         raise ValueError("simpy_single_queue runs one queue")
     spec = scenario.queues[0]
     agents_count = sum(g.count for g in scenario.agents)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a simulation, not cryptography
     interarrival = sampler(Duration.exponential(1.0 / rate_per_s(scenario, 0)), rng)
     talk = sampler(spec.talk, rng)
     patience = sampler(spec.patience, rng) if spec.patience else None
@@ -240,7 +240,7 @@ class _SkillPool:
 def simpy_multi_skill(scenario: Scenario, seed: int) -> PeerRun:
     """Several queues and agent groups with skill levels, routed as the module docstring says."""
     _check_plain(scenario)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a simulation, not cryptography
     queues = range(len(scenario.queues))
     gaps = [sampler(Duration.exponential(1.0 / rate_per_s(scenario, q)), rng) for q in queues]
     talks = [sampler(spec.talk, rng) for spec in scenario.queues]

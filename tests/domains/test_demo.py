@@ -23,7 +23,7 @@ def test_demo_tenants_have_queues_agents_users_and_history(db: Database) -> None
         tenants = {t.slug: t.id for t in session.scalars(select(Tenant))}
     with db.session(tenant_id=tenants["northwind"]) as session:
         assert session.scalar(select(func.count()).select_from(Queue)) == 5
-        assert session.scalar(select(func.count()).select_from(Agent)) == 36
+        assert session.scalar(select(func.count()).select_from(Agent)) == 45
         roles = set(session.scalars(select(Membership.role)))
         first, last = session.execute(
             select(
