@@ -10,6 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "contactops"
 ENGINE_ALLOWED_THIRD_PARTY = {
     "numpy",
+    "numba",  # NumPy's compiler, for compiled fast paths (the simulator's single queue)
     "scipy",
     "ortools",
     "statsforecast",
