@@ -110,6 +110,7 @@ class Router:
         self._limit = list(self._max_contacts)  # min(max_contacts, concurrency of held queues)
         self._idle_since = [-math.inf] * count
         self._version = [0] * count
+        self._offer_limit = 4 * count + 64  # stale offers allowed before a heap is compacted
 
     # --- what the router is told ------------------------------------------------------------
 
@@ -180,22 +181,16 @@ class Router:
     # --- the rules ---------------------------------------------------------------------------
 
     def _can_take(self, agent: int, queue: int) -> bool:
-        active = self._active[agent]
         if not self._available[agent]:
             return False
-        if active == 0:
-            return True
-        limit = min(
-            self._max_contacts[agent], self._concurrency[queue], *self._concurrency_of(agent)
-        )
-        return active < limit
-
-    def _concurrency_of(self, agent: int) -> list[int]:
-        return [self._concurrency[q] for q in self._held[agent]]
+        active = self._active[agent]
+        return active == 0 or active < min(self._limit[agent], self._concurrency[queue])
 
     def _take(self, agent: int, queue: int) -> None:
         self._active[agent] += 1
         self._held[agent].append(queue)
+        if self._concurrency[queue] < self._limit[agent]:
+            self._limit[agent] = self._concurrency[queue]
 
     def _advertise(self, agent: int) -> None:
         """Invalidate the agent's old offers and offer it again to every queue it can take."""
@@ -210,18 +205,16 @@ class Router:
             if active and not self._can_take(agent, queue):
                 continue
             rank = active - 1000 * level if self._best_skill[queue] else active
-            heapq.heappush(self._offers[queue], (rank, idle_since, agent, version))
-        if active == 0:
-            self._compact_offers()
+            heap = self._offers[queue]
+            heapq.heappush(heap, (rank, idle_since, agent, version))
+            if len(heap) > self._offer_limit:
+                self._compact_offers(queue)
 
-    def _compact_offers(self) -> None:
+    def _compact_offers(self, queue: int) -> None:
         """Drop stale offers once a heap holds many more entries than there are agents."""
-        limit = 4 * len(self.agents) + 64
-        for queue, heap in enumerate(self._offers):
-            if len(heap) > limit:
-                live = [entry for entry in heap if entry[3] == self._version[entry[2]]]
-                heapq.heapify(live)
-                self._offers[queue] = live
+        live = [entry for entry in self._offers[queue] if entry[3] == self._version[entry[2]]]
+        heapq.heapify(live)
+        self._offers[queue] = live
 
     def _pop_agent(self, queue: int) -> int | None:
         """The best agent able to take a contact of ``queue`` now, removed from the offers."""

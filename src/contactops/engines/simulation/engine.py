@@ -454,7 +454,10 @@ class _Run:
         self.in_talk[agent] -= 1
         self.in_wrap[agent] += 1
         self._set_state(agent, self._idle_state(agent), self.now)
-        self.at(v.wrapup_end_s[visit], _WRAP_END, visit, agent)
+        if v.wrapup_end_s[visit] > self.now:
+            self.at(v.wrapup_end_s[visit], _WRAP_END, visit, agent)
+        else:
+            self._wrap_end(visit, agent)  # no after-contact work
 
     def _move_transfer(self, contact: int, queue: int) -> None:
         entered_s = self.now + HANDOFF_S
