@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -241,8 +242,7 @@ def tenant_scenario(
         for q in queues
         if q.is_active
     ]
-    logged_in = _mean_logged_in(states, zone, same_weekday, first, last)
-    groups: dict[tuple[tuple[str, int], ...], list[str]] = {}
+    skills_of: dict[str, tuple[tuple[str, int], ...]] = {}
     for agent in agents:
         skills = tuple(
             sorted(
@@ -252,17 +252,8 @@ def tenant_scenario(
             )
         )
         if skills:
-            groups.setdefault(skills, []).append(agent.code)
-    total = sum(len(codes) for codes in groups.values()) or 1
-    share = min(1.0, logged_in / total) if logged_in else 1.0
-    agent_groups = [
-        {
-            "group": f"group-{n}",
-            "count": max(1, round(len(codes) * share)),
-            "skills": dict(skills),
-        }
-        for n, (skills, codes) in enumerate(sorted(groups.items()), start=1)
-    ]
+            skills_of[agent.code] = skills
+    agent_groups = _roster_groups(states, zone, same_weekday, skills_of)
     return {
         "name": _("{day} from the last {weeks} weeks").format(
             day=day.isoformat(), weeks=HISTORY_WEEKS
@@ -336,19 +327,66 @@ def _mean(table: pa.Table, column: str, default: float) -> float:
     return default if value is None else float(value)
 
 
-def _mean_logged_in(
-    states: pa.Table, zone: ZoneInfo, days: list[date], first: int, last: int
-) -> float:
-    """Mean number of agents with any state event during the busy window of ``days``."""
-    if states.num_rows == 0:
-        return 0.0
-    per_day: dict[date, set[str]] = {d: set() for d in days}
-    for agent, at in zip(
-        states["agent"].to_pylist(), states["occurred_at"].to_pylist(), strict=True
+def _roster_groups(
+    states: pa.Table,
+    zone: ZoneInfo,
+    days: list[date],
+    skills_of: dict[str, tuple[tuple[str, int], ...]],
+) -> list[dict[str, Any]]:
+    """Agent groups that repeat the most recent of ``days`` with agents logged in: each agent's
+    first login and last logout that day (to the quarter hour) is a shift; agents with the
+    same skills and the same shift form a group. Without such a day, every configured agent is
+    on all day."""
+    events: dict[date, dict[str, list[tuple[datetime, str]]]] = {}
+    wanted = set(days)
+    for agent, at, state in zip(
+        states["agent"].to_pylist(),
+        states["occurred_at"].to_pylist(),
+        states["state"].to_pylist(),
+        strict=True,
     ):
         local = at.astimezone(zone)
-        slot = local.hour * 2 + local.minute // 30
-        if local.date() in per_day and first <= slot < last:
-            per_day[local.date()].add(agent)
-    counts = [len(a) for a in per_day.values() if a]
-    return sum(counts) / len(counts) if counts else 0.0
+        if local.date() in wanted and agent in skills_of:
+            events.setdefault(local.date(), {}).setdefault(agent, []).append((local, state))
+    groups: dict[tuple[Any, ...], list[list[dict[str, Any]]]] = {}
+    if events:
+        for agent, changes in events[max(events)].items():
+            changes.sort(key=lambda change: change[0])
+            begin = _quarter(changes[0][0])
+            end = _quarter(changes[-1][0], up=True)
+            key = (skills_of[agent], begin, end)
+            groups.setdefault(key, []).append(_breaks(changes))
+    else:
+        for skills in skills_of.values():
+            groups.setdefault((skills, None, None), []).append([])
+    result = []
+    for n, ((skills, begin, end), breaks) in enumerate(sorted(groups.items(), key=str), start=1):
+        group: dict[str, Any] = {
+            "group": f"group-{n}",
+            "count": len(breaks),
+            "skills": dict(skills),
+        }
+        if begin is not None and begin != end:
+            group["shifts"] = [{"start": begin, "end": end}]
+            if breaks[0]:  # the breaks the group's first agent took
+                group["shifts"][0]["breaks"] = breaks[0]
+        result.append(group)
+    return result
+
+
+def _breaks(changes: list[tuple[datetime, str]]) -> list[dict[str, Any]]:
+    """Breaks of one agent's day: each ``break`` state until the next change, to 5 minutes."""
+    breaks = []
+    for (at, state), (after, _next) in pairwise(changes):
+        minutes = round((after - at).total_seconds() / 300) * 5
+        if state == "break" and minutes > 0:
+            breaks.append({"at": f"{at.hour:02d}:{at.minute // 5 * 5:02d}", "minutes": minutes})
+    return breaks
+
+
+def _quarter(at: datetime, *, up: bool = False) -> str:
+    """A local time as "HH:MM", to the quarter hour (down, or ``up``)."""
+    minutes = at.hour * 60 + at.minute + (at.second > 0 or at.microsecond > 0)
+    quarter = (minutes + 14) // 15 * 15 if up else minutes // 15 * 15
+    quarter = min(quarter, 24 * 60 - 15)
+    return f"{quarter // 60:02d}:{quarter % 60:02d}"

@@ -4,7 +4,8 @@ Per queue and local half hour the need is ⌈load / concurrency / 0.75⌉ agents
 expected contacts × handle time / 1800 s). Queues are planned busiest first: repeatedly the
 8-hour shift (shorter when the queue is open less) that covers the most uncovered need goes to
 the skilled agent with the fewest days worked this week — primary skill (highest level) first —
-until the need is covered or nobody is left. An agent works at most five days a week, one shift
+until the need is covered, nobody is left, or the day has used its share of the week's
+capacity (agents × 5 days, shared by the days' needs). An agent works at most five days a week, one shift
 a day, with a 15-minute break after two hours, lunch (30 minutes) after four and another
 break after six. This is a demo's stand-in for the real scheduler, not a substitute for it.
 """
@@ -63,6 +64,7 @@ def plan_shifts(
         week = day.isocalendar()[1]
         busy_today: set[str] = set()
         needs = {queue.code: slot_need(queue, day) for queue in queues}
+        budget = _day_budget(queues, day, len(agents))
         for queue in sorted(queues, key=lambda q: -sum(needs[q.code])):
             need = needs[queue.code]
             open_slots = [slot for slot, n in enumerate(need) if n > 0]
@@ -70,7 +72,7 @@ def plan_shifts(
                 continue
             length = min(SHIFT_SLOTS, open_slots[-1] + 1 - open_slots[0])
             covered = [0] * SLOTS_PER_DAY
-            while True:
+            while len(busy_today) < budget:
                 best_start, best_gain = _best_start(need, covered, open_slots, length)
                 if best_gain == 0:
                     break
@@ -88,6 +90,17 @@ def plan_shifts(
                 if shift is not None:
                     shifts[agent].append(shift)
     return {code: tuple(sorted(s, key=lambda x: x.start_s)) for code, s in shifts.items()}
+
+
+def _day_budget(queues: Sequence[DemoQueue], day: date, agents: int) -> int:
+    """Shifts a day may use: the week's capacity (agents × 5) shared by the days' needs, so
+    that weekdays leave agents for the weekend."""
+    monday = day - timedelta(days=day.weekday())
+    week = [sum(sum(slot_need(q, monday + timedelta(days=d))) for q in queues) for d in range(7)]
+    total = sum(week)
+    if total == 0:
+        return 0
+    return math.ceil(agents * MAX_DAYS_PER_WEEK * week[day.weekday()] / total)
 
 
 def _best_start(
