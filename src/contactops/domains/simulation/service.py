@@ -269,12 +269,14 @@ def tenant_scenario(
 
 
 def _weekday_profile(legs: pa.Table, zone: ZoneInfo, days: list[date]) -> dict[str, list[float]]:
-    """Mean first-leg arrivals per queue and local half hour over ``days``."""
-    profile: dict[str, list[float]] = {}
+    """Mean first-leg arrivals per queue and local half hour over those of ``days`` that have
+    any (a day before the history began is not a day without contacts)."""
+    counts: dict[str, list[float]] = {}
     if legs.num_rows == 0:
-        return profile
+        return counts
     first_legs = legs.filter(pc.equal(legs["leg_no"], 1))
     wanted = set(days)
+    seen: set[date] = set()
     for queue, arrived in zip(
         first_legs["queue"].to_pylist(), first_legs["arrived_at"].to_pylist(), strict=True
     ):
@@ -283,9 +285,10 @@ def _weekday_profile(legs: pa.Table, zone: ZoneInfo, days: list[date]) -> dict[s
         local = arrived.astimezone(zone)
         if local.date() not in wanted:
             continue
+        seen.add(local.date())
         slot = local.hour * 2 + local.minute // 30
-        profile.setdefault(queue, [0.0] * 48)[slot] += 1 / len(days)
-    return profile
+        counts.setdefault(queue, [0.0] * 48)[slot] += 1
+    return {queue: [c / len(seen) for c in slots] for queue, slots in counts.items()}
 
 
 def _queue_mapping(
