@@ -71,3 +71,26 @@ def test_bad_files_fail_with_the_field(tmp_path: Path) -> None:
     broken.write_text("queues: [\n")
     result = runner.invoke(app, ["simulate", str(broken)])
     assert result.exit_code == 1 and "line" in result.output
+
+
+def test_arrivals_can_come_from_a_forecast_file(tmp_path: Path) -> None:
+    """Forecast rows (15-minute here) are summed into the scenario's 30-minute intervals."""
+    rows = ["start,queue,calls"]
+    for quarter in range(16):  # 08:00-12:00
+        hour, minute = 8 + quarter // 4, 15 * (quarter % 4)
+        rows.append(f"2026-01-05T{hour:02d}:{minute:02d}:00,q,{30 if hour < 10 else 5}")
+    rows.append("2026-01-05T08:00:00,other,999")
+    (tmp_path / "forecast.csv").write_text("\n".join(rows) + "\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "start: 2026-01-05T08:00\ntime_zone: Europe/Oslo\nhours: 4\n"
+        "queues: [{code: q, arrivals: {forecast: forecast.csv}, talk: 60}]\n"
+        "agents: [{group: a, count: 9, skills: [q]}]\n"
+    )
+    result = runner.invoke(app, ["simulate", str(scenario), "--json", "--replications", "4"])
+    assert result.exit_code == 0, result.output
+    offered = json.loads(result.output)["kpis"]["all"]["offered"]["mean"]
+    assert 240 - 50 < offered < 280 + 50  # 8 × 30 + 8 × 5 = 280 expected
+    (tmp_path / "forecast.csv").write_text("start,queue,calls\nyesterday,q,3\n")
+    bad = runner.invoke(app, ["simulate", str(scenario)])
+    assert bad.exit_code == 1 and "forecast.csv, line 2" in bad.output

@@ -75,7 +75,9 @@ def simulate(
     if engine not in ENGINES:
         fail(f"--engine must be one of {', '.join(ENGINES)}")
     try:
-        variant = service.parse_scenario(scenario_file.read_text(encoding="utf-8"))
+        variant = service.parse_scenario(
+            scenario_file.read_text(encoding="utf-8"), base_dir=scenario_file.parent
+        )
     except DomainError as error:
         fail(f"{scenario_file}: {error}")
     count = replications or int(variant.mapping.get("replications") or 1)

@@ -6,12 +6,14 @@ and compare variants. Every figure comes from the simulator's events through the
 from __future__ import annotations
 
 import copy
+import csv
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,9 +51,12 @@ class Variant:
     scenario: Scenario
 
 
-def parse_scenario(text: str) -> Variant:
+def parse_scenario(text: str, base_dir: Path | None = None) -> Variant:
     """A scenario file's text (YAML, or JSON, which is YAML) → a validated variant.
 
+    A queue's ``arrivals: {forecast: FILE.csv}`` reads a forecast file (columns ``start``,
+    local ISO time, ``queue`` and ``calls``, as ``contactops forecast run`` writes it) relative
+    to ``base_dir``; without a ``base_dir`` (requests over the web) files are refused.
     Raises InvalidInput naming the line (syntax) or the field (content) that is wrong.
     """
     try:
@@ -61,7 +66,77 @@ def parse_scenario(text: str) -> Variant:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         message = _("The scenario is not valid YAML{where}.").format(where=where)
         raise InvalidInput("scenario", message) from None
+    if isinstance(data, dict):
+        data = _with_forecasts(data, base_dir)
     return variant_of(data)
+
+
+def _with_forecasts(data: dict[str, Any], base_dir: Path | None) -> dict[str, Any]:
+    """Replace each ``arrivals.forecast`` file by the ``per_interval`` list it gives: the calls
+    of the forecast rows of that queue starting within each interval of the horizon."""
+    queues = data.get("queues")
+    if not isinstance(queues, list) or not any(
+        isinstance(q, dict) and isinstance(q.get("arrivals"), dict) and "forecast" in q["arrivals"]
+        for q in queues
+    ):
+        return data
+    data = copy.deepcopy(data)
+    try:
+        probe = scenario_from_mapping(_without_forecasts(data))
+    except ScenarioError as error:
+        raise InvalidInput(error.path or "scenario", str(error)) from None
+    zone = ZoneInfo(probe.time_zone)
+    for index, queue in enumerate(data["queues"]):
+        arrivals = queue.get("arrivals") if isinstance(queue, dict) else None
+        if not isinstance(arrivals, dict) or "forecast" not in arrivals:
+            continue
+        field = f"queues[{index}].arrivals.forecast"
+        if base_dir is None:
+            raise InvalidInput(field, _("Forecast files can only be read by the command line."))
+        path = base_dir / str(arrivals.pop("forecast"))
+        arrivals["per_interval"] = _forecast_intervals(
+            path, field, str(queue.get("code")), probe, zone
+        )
+    return data
+
+
+def _without_forecasts(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy with forecast arrivals replaced by a placeholder, to read the rest first."""
+    probe = copy.deepcopy(data)
+    for queue in probe["queues"]:
+        arrivals = queue.get("arrivals") if isinstance(queue, dict) else None
+        if isinstance(arrivals, dict) and "forecast" in arrivals:
+            arrivals.pop("forecast")
+            arrivals["per_interval"] = [0.0]
+    return probe
+
+
+def _forecast_intervals(
+    path: Path, field: str, queue: str, scenario: Scenario, zone: ZoneInfo
+) -> list[float]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise InvalidInput(
+            field, _("Cannot read {path}: {error}").format(path=path, error=error.strerror)
+        ) from None
+    origin = scenario.start.timestamp()
+    per_interval = [0.0] * scenario.intervals
+    for line, row in enumerate(rows, start=2):
+        if row.get("queue") != queue:
+            continue
+        try:
+            start = datetime.fromisoformat(str(row["start"]))
+            calls = float(row["calls"])
+        except (KeyError, TypeError, ValueError):
+            message = _("{path}, line {line}: needs start (ISO time) and calls (a number).")
+            raise InvalidInput(field, message.format(path=path.name, line=line)) from None
+        local = start if start.tzinfo else start.replace(tzinfo=zone)
+        slot = math.floor((local.timestamp() - origin) / scenario.interval_s)
+        if 0 <= slot < scenario.intervals:
+            per_interval[slot] += calls
+    return per_interval
 
 
 def variant_of(data: object) -> Variant:
