@@ -17,24 +17,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pyarrow as pa
 
 from contactops.engines.events import (
-    AgentState,
     AgentStateEvent,
     Channel,
     ContactEvent,
-    ContactEventType,
 )
 from contactops.engines.simulation.demo_center import DemoAgent, DemoQueue, intraday_weight
 from contactops.engines.simulation.demo_shifts import plan_shifts
 from contactops.engines.simulation.distributions import Duration
 from contactops.engines.simulation.engine import SimulationRun, run_general
-from contactops.engines.simulation.output import agent_state_events, contact_events
+from contactops.engines.simulation.output import (
+    agent_event_list,
+    agent_state_events,
+    contact_event_list,
+    contact_events,
+)
 from contactops.engines.simulation.scenario import (
     AgentGroup,
     Customers,
@@ -198,8 +200,8 @@ def generate_demo_history(
     contact_ids, customer_ids = _identities(run, ZoneInfo(time_zone))
     table = contact_events(run, contact_ids=contact_ids, customer_ids=customer_ids)
     return DemoHistory(
-        _contact_event_list(table),
-        _agent_event_list(agent_state_events(run)),
+        contact_event_list(table),
+        agent_event_list(agent_state_events(run)),
         int(run.contacts.arrival_s.size),
     )
 
@@ -223,40 +225,6 @@ def _identities(run: SimulationRun, zone: ZoneInfo) -> tuple[list[str], list[str
         f"C{customer:06d}" if customer < pool else None for customer in contacts.customer.tolist()
     ]
     return contact_ids, customer_ids
-
-
-def _contact_event_list(table: pa.Table) -> list[ContactEvent]:
-    events = []
-    for row in table.to_pylist():
-        target = row["target"]
-        events.append(
-            ContactEvent(
-                row["occurred_at"].astimezone(UTC),
-                row["contact_id"],
-                ContactEventType(row["event_type"]),
-                Channel(row["channel"]),
-                row["queue"],
-                row["agent"],
-                row["customer_id"],
-                {"target": target} if target is not None else {},
-            )
-        )
-    return events
-
-
-def _agent_event_list(table: pa.Table) -> list[AgentStateEvent]:
-    events = [
-        AgentStateEvent(
-            row["occurred_at"].astimezone(UTC),
-            row["agent"],
-            AgentState(row["state"]),
-            row["reason"],
-            row["queue"],
-        )
-        for row in table.to_pylist()
-    ]
-    events.sort(key=lambda e: e.occurred_at)  # stable: same-instant changes keep their order
-    return events
 
 
 __all__ = ["DemoAgent", "DemoHistory", "DemoQueue", "demo_scenario", "generate_demo_history"]

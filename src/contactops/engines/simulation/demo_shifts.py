@@ -5,9 +5,9 @@ expected contacts × handle time / 1800 s). Queues are planned busiest first: re
 8-hour shift (shorter when the queue is open less) that covers the most uncovered need goes to
 the skilled agent with the fewest days worked this week — primary skill (highest level) first —
 until the need is covered, nobody is left, or the day has used its share of the week's
-capacity (agents × 5 days, shared by the days' needs). An agent works at most five days a week, one shift
-a day, with a 15-minute break after two hours, lunch (30 minutes) after four and another
-break after six. This is a demo's stand-in for the real scheduler, not a substitute for it.
+capacity (agents × 5 days, shared by the days' needs). An agent works at most five days a
+week, one shift a day, with a 15-minute break after two hours, lunch (30 minutes) after four
+and another break after six. This is a demo's stand-in for the real scheduler, not a substitute for it.
 """
 
 from __future__ import annotations

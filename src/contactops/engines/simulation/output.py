@@ -20,6 +20,10 @@ import pyarrow as pa
 from contactops.engines.events import (
     AGENT_STATE_SCHEMA,
     CONTACT_EVENT_SCHEMA,
+    AgentState,
+    AgentStateEvent,
+    Channel,
+    ContactEvent,
     ContactEventType,
 )
 from contactops.engines.simulation.engine import SimulationRun
@@ -172,3 +176,39 @@ def agent_state_events(run: SimulationRun) -> pa.Table:
         "queue": _labels(list(run.queue_codes), s.queue),
     }
     return pa.Table.from_pydict(columns, schema=AGENT_STATE_SCHEMA)
+
+
+def contact_event_list(table: pa.Table) -> list[ContactEvent]:
+    """Rows of a :data:`CONTACT_EVENT_SCHEMA` table as event objects (for the event store)."""
+    events = []
+    for row in table.to_pylist():
+        target = row["target"]
+        events.append(
+            ContactEvent(
+                row["occurred_at"].astimezone(UTC),
+                row["contact_id"],
+                ContactEventType(row["event_type"]),
+                Channel(row["channel"]),
+                row["queue"],
+                row["agent"],
+                row["customer_id"],
+                {"target": target} if target is not None else {},
+            )
+        )
+    return events
+
+
+def agent_event_list(table: pa.Table) -> list[AgentStateEvent]:
+    """Rows of an :data:`AGENT_STATE_SCHEMA` table as event objects, in time order."""
+    events = [
+        AgentStateEvent(
+            row["occurred_at"].astimezone(UTC),
+            row["agent"],
+            AgentState(row["state"]),
+            row["reason"],
+            row["queue"],
+        )
+        for row in table.to_pylist()
+    ]
+    events.sort(key=lambda e: e.occurred_at)  # stable: same-instant changes keep their order
+    return events
