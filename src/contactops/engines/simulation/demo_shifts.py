@@ -7,7 +7,8 @@ the skilled agent with the fewest days worked this week — primary skill (highe
 until the need is covered, nobody is left, or the day has used its share of the week's
 capacity (agents × 5 days, shared by the days' needs). An agent works at most five days a
 week, one shift a day, with a 15-minute break after two hours, lunch (30 minutes) after four
-and another break after six. This is a demo's stand-in for the real scheduler, not a substitute for it.
+and another break after six. This is a demo's stand-in for the real scheduler, not a
+substitute for it.
 """
 
 from __future__ import annotations
