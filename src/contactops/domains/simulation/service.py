@@ -221,6 +221,7 @@ def apply_changes(base: Mapping[str, Any], changes: Changes) -> Variant:
         if count < 0:
             raise InvalidInput(f"agents.{name}", _("Agents cannot be negative."))
         groups[name]["count"] = int(count)
+        groups[name].pop("codes", None)  # named agents no longer match the count
     for code, selection in (changes.selection or {}).items():
         if code not in queues:
             raise InvalidInput("selection", _("Unknown queue {code}.").format(code=code))
@@ -311,7 +312,8 @@ def tenant_scenario(
         slot for slot in range(48) if any(profile.get(q.code, [0] * 48)[slot] for q in queues)
     ]
     first, last = (min(open_slots), max(open_slots) + 1) if open_slots else (16, 36)
-    skill_to_queue = {q.skill_code: q.code for q in queues if q.skill_code}
+    # An agent serves a queue through the queue's skill (or a skill named like the queue).
+    skill_to_queue = {q.skill_code or q.code: q.code for q in queues}
     queue_specs = [
         _queue_mapping(q.code, q.channel, q.service_level_threshold_s, legs, profile, first, last)
         for q in queues
@@ -328,7 +330,9 @@ def tenant_scenario(
         )
         if skills:
             skills_of[agent.code] = skills
-    agent_groups = _roster_groups(states, zone, same_weekday, skills_of)
+    agent_groups = _roster_groups(states, zone, same_weekday, skills_of) or [
+        {"group": spec["code"], "count": 0, "skills": {spec["code"]: 5}} for spec in queue_specs
+    ]  # nobody to copy yet: one empty group per queue, for the planner to fill
     return {
         "name": _("{day} from the last {weeks} weeks").format(
             day=day.isoformat(), weeks=HISTORY_WEEKS
