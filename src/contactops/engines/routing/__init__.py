@@ -1,7 +1,8 @@
 """Routing policies: which waiting contact goes to which agent.
 
-One implementation serves the live center and the simulator (see :mod:`.router`), so a what-if
-run routes exactly as production would.
+One implementation serves the live center and the simulator, so a what-if run routes exactly as
+production would: :mod:`.router` (who takes which contact) and :mod:`.waiting` (what ends a
+wait, when to offer a callback).
 """
 
 from contactops.engines.routing.router import (
@@ -10,5 +11,20 @@ from contactops.engines.routing.router import (
     RoutingAgent,
     RoutingQueue,
 )
+from contactops.engines.routing.waiting import (
+    WaitExit,
+    expected_wait_s,
+    offer_callback,
+    wait_exit,
+)
 
-__all__ = ["AgentSelection", "Router", "RoutingAgent", "RoutingQueue"]
+__all__ = [
+    "AgentSelection",
+    "Router",
+    "RoutingAgent",
+    "RoutingQueue",
+    "WaitExit",
+    "expected_wait_s",
+    "offer_callback",
+    "wait_exit",
+]

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from contactops.engines.events import Channel
-from contactops.engines.routing import Router, RoutingAgent, RoutingQueue
+from contactops.engines.routing import (
+    Router,
+    RoutingAgent,
+    RoutingQueue,
+    WaitExit,
+    offer_callback,
+    wait_exit,
+)
 from contactops.engines.simulation.records import (
     ContactColumns,
     Contacts,
@@ -47,6 +54,7 @@ from contactops.engines.simulation.streams import QueueStreams, agent_roster, ru
 CALLBACK_PROMPT_S = 10.0  # the announcement and key press that accept a callback
 HANDOFF_S = 0.001  # a transferred or called-back contact joins its next queue this much later
 
+_EXITS = list(WaitExit)
 # Calendar event kinds.
 _END_TALK, _WRAP_END, _WAIT_LIMIT, _CALLBACK, _RETRY, _ENTER = range(6)
 _SHIFT_START, _SHIFT_END, _BREAK_START, _BREAK_END = range(6, 10)
@@ -309,19 +317,13 @@ class _Run:
             return
         self.deadline[visit] = self.now + patience_s
         self._schedule_wait_limit(visit, queue)
-        callback = spec.callback
-        if callback is not None and self._expected_wait_s(queue) > callback.offer_after_s:
+        offer_after_s = spec.callback.offer_after_s if spec.callback else None
+        waiting = self.router.waiting(queue)
+        if offer_callback(waiting, self.mean_handle_s[queue], self.staffed[queue], offer_after_s):
             self.at(self.now + CALLBACK_PROMPT_S, _CALLBACK, visit)
 
     def _enter_again(self, contact: int, queue: int) -> None:
         self._enter(contact, queue, self.now)
-
-    def _expected_wait_s(self, queue: int) -> float:
-        """(contacts waiting, this one included) · mean handle / logged-in skilled agents."""
-        staffed = self.staffed[queue]
-        if staffed == 0:
-            return math.inf
-        return self.router.waiting(queue) * self.mean_handle_s[queue] / staffed
 
     def _schedule_wait_limit(self, visit: int, queue: int) -> None:
         """The first of patience, maximum wait and overflow; a callback leg waits for its turn
@@ -329,27 +331,28 @@ class _Run:
         if self.visits.callback[visit]:
             return
         spec = self.s.queues[queue]
-        limit = self.deadline[visit]
-        if spec.max_wait_s is not None:
-            limit = min(limit, self.visits.entered_s[visit] + spec.max_wait_s)
-        if spec.overflow is not None:
-            limit = min(limit, self.visits.entered_s[visit] + spec.overflow.after_s)
-        if limit < math.inf:
-            self.at(max(limit, self.now), _WAIT_LIMIT, visit)
+        ends = wait_exit(
+            self.visits.entered_s[visit],
+            self.deadline[visit],
+            spec.max_wait_s,
+            spec.overflow.after_s if spec.overflow else None,
+        )
+        if ends is not None:
+            self.at(max(ends[0], self.now), _WAIT_LIMIT, visit, _EXITS.index(ends[1]))
 
-    def _wait_limit(self, visit: int, _b: int) -> None:
+    def _wait_limit(self, visit: int, exit_code: int) -> None:
         queue = self.router.withdraw(visit)
         if queue is None:
             return
         spec = self.s.queues[queue]
-        v = self.visits
-        contact = v.contact[visit]
-        if self.now >= self.deadline[visit]:
+        contact = self.visits.contact[visit]
+        exit_ = _EXITS[exit_code]
+        if exit_ == WaitExit.ABANDON:
             self._close(visit, Outcome.ABANDONED)
             self._release_line(contact)
             self._maybe_retry(contact, queue)
             return
-        if spec.max_wait_s is not None and self.now >= v.entered_s[visit] + spec.max_wait_s:
+        if exit_ == WaitExit.TIME_OUT:
             self._close(visit, Outcome.TIMED_OUT)
             self._release_line(contact)
             return
