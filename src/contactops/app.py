@@ -23,6 +23,8 @@ from contactops.domains.kpis import api as kpis_api
 from contactops.domains.kpis import pages as kpis_pages
 from contactops.domains.organization import api as organization_api
 from contactops.domains.organization import pages as organization_pages
+from contactops.domains.simulation import api as simulation_api
+from contactops.domains.simulation import pages as simulation_pages
 from contactops.domains.staffing import api as staffing_api
 from contactops.domains.staffing import pages as staffing_pages
 from contactops.platform import migrate
@@ -37,6 +39,7 @@ API_ROUTERS = (
     admin_api.router,
     organization_api.router,
     staffing_api.router,
+    simulation_api.router,
     kpis_api.router,
     imports_api.router,
 )
@@ -45,6 +48,7 @@ PAGE_ROUTERS = (
     home_pages.router,
     organization_pages.router,
     staffing_pages.router,
+    simulation_pages.router,
     kpis_pages.router,
     imports_pages.router,
     admin_pages.router,

@@ -16,9 +16,7 @@ TWO_AGENTS = {
     "time_zone": "Europe/Oslo",
     "interval_minutes": 30,
     "intervals": 2,
-    "queues": [
-        {"code": "billing", "arrivals": {"per_hour": 20}, "talk": 180, "patience": 120}
-    ],
+    "queues": [{"code": "billing", "arrivals": {"per_hour": 20}, "talk": 180, "patience": 120}],
     "agents": [{"group": "billing", "count": 2, "skills": ["billing"]}],
 }
 
@@ -67,8 +65,9 @@ class CompareRequest(BaseModel):
         description="The base scenario: text (YAML or JSON) or a JSON object",
         examples=[TWO_AGENTS],
     )
-    changes: ChangesRequest = Field(
-        default_factory=ChangesRequest,
+    changes: ChangesRequest | None = Field(
+        None,
+        description="What the variant changes (none: the variant is the base)",
         examples=[{"agents": {"billing": 3}}],
     )
     replications: int | None = Field(

@@ -280,6 +280,32 @@ def report_dict(report: SimulationReport) -> dict[str, Any]:
     }
 
 
+def compare_reports(
+    base: Mapping[str, Any], variant: Mapping[str, Any]
+) -> tuple[dict[str, dict[str, float | None]], dict[str, dict[str, bool]]]:
+    """Per scope and KPI: variant mean − base mean, and whether the two 95% intervals are
+    disjoint (|m_B − m_A| > h_A + h_B; never with one replication, which has no interval)."""
+    differences: dict[str, dict[str, float | None]] = {}
+    distinct: dict[str, dict[str, bool]] = {}
+    for scope in base["scopes"]:
+        a_kpis = base["kpis"].get(scope, {})
+        b_kpis = variant["kpis"].get(scope, {})
+        differences[scope], distinct[scope] = {}, {}
+        for kpi_id in base["kpi_ids"]:
+            a = a_kpis.get(kpi_id) or {}
+            b = b_kpis.get(kpi_id) or {}
+            a_mean, b_mean = a.get("mean"), b.get("mean")
+            a_half, b_half = a.get("half_width"), b.get("half_width")
+            if a_mean is None or b_mean is None:
+                differences[scope][kpi_id], distinct[scope][kpi_id] = None, False
+                continue
+            differences[scope][kpi_id] = b_mean - a_mean
+            distinct[scope][kpi_id] = (
+                a_half is not None and b_half is not None and abs(b_mean - a_mean) > a_half + b_half
+            )
+    return differences, distinct
+
+
 def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
 

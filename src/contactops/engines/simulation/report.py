@@ -98,7 +98,7 @@ class SimulationReport:
     events: tuple[int, ...]  # contact + agent-state events per replication
     run_seconds: tuple[float, ...]  # engine time per replication (not measuring)
     kpis: dict[str, dict[str, Estimate]]  # scope (ALL or a queue code) -> KPI id -> estimate
-    intervals: pa.Table  # per interval and queue: mean of INTERVAL_KPIS over replications
+    intervals: pa.Table  # per interval and queue (and ALL): mean of INTERVAL_KPIS over replications
     first_run: SimulationRun = field(repr=False)
 
     @property
@@ -170,7 +170,12 @@ def measure(
         own = {q.code for q in scenario.queues if q.service_level_s == threshold_s}
         by_queue = kpis(("queue",), SUMMARY_KPIS, threshold_s).to_pylist()
         values.update({str(r["queue"]): _row(r) for r in by_queue if r["queue"] in own})
-    intervals = kpis(("interval", "queue"), INTERVAL_KPIS, first_threshold_s)
+    per_queue = kpis(("interval", "queue"), INTERVAL_KPIS, first_threshold_s)
+    center_rows = kpis(("interval",), INTERVAL_KPIS, first_threshold_s)
+    center_rows = center_rows.add_column(
+        1, "queue", pa.array([ALL] * center_rows.num_rows, type=pa.string())
+    )
+    intervals = pa.concat_tables([center_rows.cast(per_queue.schema), per_queue])
     return values, intervals, events.num_rows + states.num_rows
 
 
