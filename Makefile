@@ -67,3 +67,4 @@ bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
 	$(PY) benchmarks/demo_history.py
 	$(PY) benchmarks/staffing.py
 	$(PY) benchmarks/kpi.py
+	$(PY) benchmarks/simulation.py

@@ -17,7 +17,13 @@ What is timed: the call that runs one replication and leaves per-contact results
 agent-state columns), SimPy's ``env.run()`` (its random draws and per-contact lists inside),
 Ciw's ``simulate_until_max_time``. Not timed: computing service level, ASA and abandon rate
 from those results. ``run_fast`` is compiled before any timing. Times are medians over
-replications; contacts/s counts every simulated contact, the warm-up included.
+replications (wall and process CPU); contacts/s counts every simulated contact, the warm-up
+included.
+
+Exactness first: on a short run of each model, every peer is fed ContactOps' own arrival times
+and patience and talk draws and must reproduce ContactOps contact by contact (outcome, wait,
+and for the multi-skill SimPy model the agent) — so the peers are the same model, not a
+similar one.
 
 Agreement: per replication, over contacts entering in [warm-up, horizon): service level =
 answered within 20 s ÷ offered (abandons count against, as the catalog's
@@ -27,10 +33,10 @@ also against the Erlang C and Erlang A formulas of ``contactops.engines.queueing
 engine must give the fast path's contacts exactly for the same seed on models 1 and 2.
 
 Usage: ``python benchmarks/simulation.py [--contacts 300000] [--peer-contacts 300000]
-[--replications 5] [--repeat 3] [--peer-replications 3] [--seed 11]`` (needs the bench extra:
-``pip install -e '.[bench]'``). ``--contacts`` is the expected number per ContactOps
-replication, ``--peer-contacts`` per SimPy or Ciw replication (peers may run shorter horizons;
-their speed is then compared per second, which is fair for a stationary model).
+[--replications 5] [--repeat 3] [--peer-replications 3] [--seed 11] [--check-contacts 20000]``
+(needs the bench extra: ``pip install -e '.[bench]'``). ``--contacts`` is the expected number
+per ContactOps replication, ``--peer-contacts`` per SimPy or Ciw replication (peers may run
+shorter horizons; their speed is then compared per second, fair for a stationary model).
 """
 
 from __future__ import annotations
@@ -52,7 +58,13 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import write_section
-from simulation_peers import PeerRun, ciw_single_queue, simpy_multi_skill, simpy_single_queue
+from simulation_peers import (
+    Draws,
+    PeerRun,
+    ciw_single_queue,
+    simpy_multi_skill,
+    simpy_single_queue,
+)
 
 from contactops.engines.events import Channel
 from contactops.engines.queueing.erlang import erlang_c
@@ -62,11 +74,18 @@ from contactops.engines.simulation.engine import SimulationRun, run_general
 from contactops.engines.simulation.fast import run_fast
 from contactops.engines.simulation.report import Estimate, replication_seeds
 from contactops.engines.simulation.scenario import AgentGroup, QueueSpec, Scenario
+from contactops.engines.simulation.streams import run_inputs
 
 INTERVAL_S, WARMUP_S, TARGET_S = 1800.0, 3600.0, 20.0
 START = datetime(2026, 1, 5, tzinfo=UTC)
 FAST_TARGET, GENERAL_TARGET = 20.0, 3.0  # × SimPy's contacts/s
 KPIS = ("service_level", "asa_s", "abandon_rate")
+AHT_S = 180.0
+# Models 1 and 2: agents, load in Erlangs, mean patience s (None: nobody abandons).
+SINGLE_QUEUE_MODELS: dict[str, tuple[int, float, float | None]] = {
+    "mm100": (100, 95.0, None),
+    "erlang_a": (50, 50.0, 120.0),
+}
 
 # Model 3: (code, contacts per hour, talk, mean patience s, priority) and the agent groups.
 MULTI_QUEUES = (
@@ -93,13 +112,12 @@ def _intervals(contacts: int, rate_per_s: float) -> int:
 def single_queue(
     name: str, agents: int, load: float, patience_s: float | None, contacts: int
 ) -> Scenario:
-    aht_s = 180.0
-    rate = load / aht_s
+    rate = load / AHT_S
     queue = QueueSpec(
         "q",
         Channel.PHONE,
         tuple([rate * INTERVAL_S] * _intervals(contacts, rate)),
-        Duration.exponential(aht_s),
+        Duration.exponential(AHT_S),
         patience=None if patience_s is None else Duration.exponential(patience_s),
     )
     group = AgentGroup("agents", agents, {"q": 1})
@@ -113,7 +131,7 @@ def multi_skill(contacts: int) -> Scenario:
         QueueSpec(
             code,
             Channel.PHONE,
-            tuple([per_hour / 2] * intervals),
+            tuple([per_hour * INTERVAL_S / 3600] * intervals),
             talk,
             patience=Duration.exponential(patience_s),
             priority=priority,
@@ -123,14 +141,21 @@ def multi_skill(contacts: int) -> Scenario:
     return Scenario("multi-skill", START, INTERVAL_S, queues, MULTI_GROUPS, warmup_s=WARMUP_S)
 
 
+def model_scenario(model: str, contacts: int) -> Scenario:
+    return single_queue(model, *SINGLE_QUEUE_MODELS[model], contacts)
+
+
 def erlang_formulas(model: str) -> dict[str, float]:
-    if model == "mm100":
-        c = erlang_c(100, 95.0, 180.0, TARGET_S)
+    agents, load, patience_s = SINGLE_QUEUE_MODELS[model]
+    if patience_s is None:
+        c = erlang_c(agents, load, AHT_S, TARGET_S)
         assert c.service_level is not None
-        return {"service_level": float(c.service_level), "asa_s": float(c.asa_s)} | {
-            "abandon_rate": 0.0
+        return {
+            "service_level": float(c.service_level),
+            "asa_s": float(c.asa_s),
+            "abandon_rate": 0.0,
         }
-    a = erlang_a(50, 50.0 / 180.0, 180.0, 120.0, TARGET_S)
+    a = erlang_a(agents, load / AHT_S, AHT_S, patience_s, TARGET_S)
     return {
         "service_level": float(a.service_level),
         "asa_s": float(a.asa_s),
@@ -183,12 +208,14 @@ class Side:
     label: str
     contacts: list[int] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)
     values: list[Values] = field(default_factory=list)
     note: str = ""
 
-    def add(self, contacts: int, seconds: float, values: Values | None) -> None:
+    def add(self, contacts: int, seconds: float, cpu_s: float, values: Values | None) -> None:
         self.contacts.append(contacts)
         self.seconds.append(seconds)
+        self.cpu_s.append(cpu_s)
         if values is not None:
             self.values.append(values)
         print(f"  {self.label}: {contacts:,} contacts in {seconds:.2f} s", flush=True)
@@ -203,11 +230,11 @@ class Side:
 
 def timed_run(
     engine: Callable[[Scenario, int], SimulationRun], s: Scenario, seed: int
-) -> tuple[SimulationRun, float]:
+) -> tuple[SimulationRun, float, float]:
     gc.collect()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     run = engine(s, seed)
-    return run, time.perf_counter() - started
+    return run, time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def same_contacts(a: SimulationRun, b: SimulationRun) -> bool:
@@ -220,50 +247,119 @@ def same_contacts(a: SimulationRun, b: SimulationRun) -> bool:
     )
 
 
-def run_single_queue(model: str, args: argparse.Namespace) -> tuple[Scenario, list[Side], str]:
-    agents, load, patience_s = (100, 95.0, None) if model == "mm100" else (50, 50.0, 120.0)
-    scenario = single_queue(model, agents, load, patience_s, args.contacts)
-    peer_scenario = single_queue(model, agents, load, patience_s, args.peer_contacts)
+# --- exactness: the peers fed ContactOps' own random numbers ------------------------------------
+
+
+def contactops_draws(scenario: Scenario, seed: int) -> Draws:
+    """The arrival times and the patience and talk draws ContactOps takes for ``seed``."""
+    inputs = run_inputs(scenario, seed)
+    queues = range(len(scenario.queues))
+    return Draws.given(
+        [inputs.entered_s[inputs.queue == q].tolist() for q in queues],
+        [
+            s.patience.take if q.patience else None
+            for q, s in zip(scenario.queues, inputs.streams, strict=True)
+        ],
+        [s.talk.take for s in inputs.streams],
+    )
+
+
+def differences(run: SimulationRun, peer: PeerRun) -> list[str]:
+    """Contacts whose outcome, entry, wait (beyond 1e-6 s) or agent (where the peer names one)
+    differ, in entry order per queue."""
+    v = run.visits
+    if v.queue.size != peer.queue.size:
+        return [f"{v.queue.size:,} contacts in ContactOps, {peer.queue.size:,} in the peer"]
+    ours, theirs = np.lexsort((v.entered_s, v.queue)), np.lexsort((peer.entered_s, peer.queue))
+    answered = v.outcome[ours] == 0
+    peer_agent = peer.agent[theirs]
+    bad = (
+        (v.queue[ours] != peer.queue[theirs])
+        | (answered != peer.answered[theirs])
+        | (np.abs(v.entered_s[ours] - peer.entered_s[theirs]) > 1e-6)
+        | (np.abs(v.wait_s[ours] - peer.wait_s[theirs]) > 1e-6)
+        | ((peer_agent >= 0) & (v.agent[ours] != peer_agent))
+    )
+    return [
+        f"contact entering {v.entered_s[i]:.3f} s in queue {v.queue[i]}: ContactOps "
+        f"{'answered by ' + str(v.agent[i]) if v.outcome[i] == 0 else 'abandoned'} after "
+        f"{v.wait_s[i]:.3f} s; peer {'answered' if peer.answered[j] else 'abandoned'} after "
+        f"{peer.wait_s[j]:.3f} s (agent {peer.agent[j]})"
+        for i, j in zip(ours[bad], theirs[bad], strict=True)
+    ]
+
+
+def exact_check(contacts: int, seed: int) -> tuple[str, list[str]]:
+    """Each peer, fed ContactOps' arrival times and draws, against ContactOps contact by
+    contact: (Markdown lines, problems)."""
+    cases = [
+        ("1", model_scenario("mm100", contacts), run_fast, simpy_single_queue),
+        ("1", model_scenario("mm100", contacts), run_fast, ciw_single_queue),
+        ("2", model_scenario("erlang_a", contacts), run_fast, simpy_single_queue),
+        ("2", model_scenario("erlang_a", contacts), run_fast, ciw_single_queue),
+        ("3", multi_skill(contacts), run_general, simpy_multi_skill),
+    ]
+    lines, problems = [], []
+    for model, scenario, engine, peer in cases:
+        run = engine(scenario, seed)
+        result = peer(scenario, seed, contactops_draws(scenario, seed))
+        found = differences(run, result)
+        name = "SimPy" if peer is not ciw_single_queue else "Ciw"
+        what = "outcome, wait" + (" and agent" if (result.agent >= 0).any() else "")
+        lines.append(
+            f"- model {model}, {name}: {run.visits.queue.size:,} contacts — "
+            + (f"same {what} for every contact" if not found else f"{len(found):,} DIFFER")
+        )
+        problems += [f"[model {model}, {name}] {p}" for p in found[:5]]
+    return "\n".join(lines), problems
+
+
+def run_single_queue(model: str, args: argparse.Namespace) -> tuple[list[Side], str]:
+    """Every side on model 1 or 2, their replications interleaved (the k-th of each side, then
+    the next), so that a busy spell on the shared machine falls on all sides alike."""
+    scenario = model_scenario(model, args.contacts)
+    peer_scenario = model_scenario(model, args.peer_contacts)
     fast = Side("ContactOps `run_fast` (compiled)")
     general = Side("ContactOps `run_general` (for reference)")
+    peers = ((Side("SimPy"), simpy_single_queue), (Side("Ciw"), ciw_single_queue))
+    seeds = replication_seeds(args.seed, args.replications)
     identical = 0
-    for n, seed in enumerate(replication_seeds(args.seed, args.replications)):
-        run, seconds = timed_run(run_fast, scenario, seed)
-        fast.add(run.visits.entered_s.size, seconds, kpis_of_run(run))
-        if n < args.repeat:
-            other, seconds = timed_run(run_general, scenario, seed)
-            general.add(other.visits.entered_s.size, seconds, kpis_of_run(other))
-            identical += same_contacts(run, other)
-        del run
-    checked = min(args.repeat, args.replications)
+    for k in range(max(args.replications, args.peer_replications)):
+        if k < args.replications:
+            run, seconds, cpu_s = timed_run(run_fast, scenario, seeds[k])
+            fast.add(run.visits.entered_s.size, seconds, cpu_s, kpis_of_run(run))
+            if k < args.repeat:
+                other, seconds, cpu_s = timed_run(run_general, scenario, seeds[k])
+                general.add(other.visits.entered_s.size, seconds, cpu_s, kpis_of_run(other))
+                identical += same_contacts(run, other)
+                del other
+            del run
+        if k < args.peer_replications:
+            for side, peer in peers:
+                r = peer(peer_scenario, args.seed + 1000 * k)
+                side.add(r.entered_s.size, r.seconds, r.cpu_s, kpis_of_peer(peer_scenario, r))
     check = (
         f"`run_general` gave exactly the fast path's contacts (outcome, agent, offer and end "
-        f"times) in {identical} of {checked} replications with the same seeds."
+        f"times) in {identical} of {len(general.seconds)} replications with the same seeds."
     )
-    sides = [fast, general]
-    for label, peer in (("SimPy", simpy_single_queue), ("Ciw", ciw_single_queue)):
-        side = Side(label)
-        for k in range(args.peer_replications):
-            result = peer(peer_scenario, args.seed + 1000 * k)
-            side.add(result.entered_s.size, result.seconds, kpis_of_peer(peer_scenario, result))
-        sides.append(side)
-    return scenario, sides, check
+    return [fast, general, *(side for side, _peer in peers)], check
 
 
 def run_multi_skill(args: argparse.Namespace) -> tuple[Scenario, list[Side]]:
+    """ContactOps and SimPy on model 3, interleaved as in :func:`run_single_queue`."""
     scenario = multi_skill(args.contacts)
     peer_scenario = multi_skill(args.peer_contacts)
-    general = Side("ContactOps `run_general`")
-    for seed in replication_seeds(args.seed, args.replications):
-        run, seconds = timed_run(run_general, scenario, seed)
-        general.add(run.visits.entered_s.size, seconds, kpis_of_run(run))
-        del run
-    simpy = Side("SimPy")
-    for k in range(args.peer_replications):
-        result = simpy_multi_skill(peer_scenario, args.seed + 1000 * k)
-        simpy.add(result.entered_s.size, result.seconds, kpis_of_peer(peer_scenario, result))
-    ciw = Side("Ciw", note="cannot express it")
-    return scenario, [general, simpy, ciw]
+    general, simpy = Side("ContactOps `run_general`"), Side("SimPy")
+    seeds = replication_seeds(args.seed, args.replications)
+    for k in range(max(args.replications, args.peer_replications)):
+        if k < args.replications:
+            run, seconds, cpu_s = timed_run(run_general, scenario, seeds[k])
+            general.add(run.visits.entered_s.size, seconds, cpu_s, kpis_of_run(run))
+            del run
+        if k < args.peer_replications:
+            r = simpy_multi_skill(peer_scenario, args.seed + 1000 * k)
+            simpy.add(r.entered_s.size, r.seconds, r.cpu_s, kpis_of_peer(peer_scenario, r))
+    return scenario, [general, simpy, Side("Ciw", note="cannot express it")]
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -286,23 +382,24 @@ def _agrees(a: Estimate, b: Estimate) -> bool:
 def table(sides: list[Side], formula: dict[str, float] | None, scope: str = "all") -> str:
     simpy = next(s for s in sides if s.label == "SimPy")
     rows = [
-        "| side | replications | contacts / replication | seconds (median) | contacts/s "
-        "| ÷ SimPy | SL 20 s | ASA s | abandon rate |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| side | replications | contacts / replication | seconds (median) | CPU s (median) "
+        "| contacts/s | ÷ SimPy | SL 20 s | ASA s | abandon rate |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for side in sides:
         if not side.seconds:
-            rows.append(f"| {side.label} | {side.note} | — | — | — | — | — | — | — |")
+            rows.append(f"| {side.label} | {side.note} | — | — | — | — | — | — | — | — |")
             continue
         values = " | ".join(_value(side.estimate(k, scope), k) for k in KPIS)
         rows.append(
             f"| {side.label} | {len(side.seconds)} | {statistics.median(side.contacts):,.0f} | "
-            f"{statistics.median(side.seconds):.2f} | {side.rate:,.0f} | "
+            f"{statistics.median(side.seconds):.2f} | {statistics.median(side.cpu_s):.2f} | "
+            f"{side.rate:,.0f} | "
             f"{side.rate / simpy.rate:.1f}× | {values} |"
         )
     if formula is not None:
         values = " | ".join(f"{formula[k]:.{2 if k == 'asa_s' else 4}f}" for k in KPIS)
-        rows.append(f"| formula | — | — | — | — | — | {values} |")
+        rows.append(f"| formula | — | — | — | — | — | — | {values} |")
     return "\n".join(rows)
 
 
@@ -321,81 +418,82 @@ def queue_table(scenario: Scenario, sides: list[Side]) -> str:
 
 
 def disagreements(
-    sides: list[Side], reference: Side, scopes: list[str], formula: dict[str, float] | None
-) -> list[str]:
-    found = []
+    reference: Side, others: list[Side], scopes: list[str], formula: dict[str, float] | None
+) -> tuple[list[str], int]:
+    """(KPIs outside the intervals, intervals checked): every other side against
+    ``reference``, and every side against the formula."""
+    found, checked = [], 0
     for scope in scopes:
+        where = "overall" if scope == "all" else f"queue {scope}"
         for kpi in KPIS:
             ours = reference.estimate(kpi, scope)
-            for side in sides:
-                if side is reference or not side.values:
-                    continue
+            for side in others:
                 theirs = side.estimate(kpi, scope)
+                checked += 1
                 if not _agrees(ours, theirs):
                     found.append(
-                        f"{scope} {kpi}: {reference.label} {_value(ours, kpi)}, "
+                        f"{where} {kpi}: {reference.label} {_value(ours, kpi)}, "
                         f"{side.label} {_value(theirs, kpi)}"
                     )
-            if formula is not None and not ours.contains(formula[kpi]):
-                if kpi == "abandon_rate" and formula[kpi] == ours.mean == 0.0:
-                    continue
-                found.append(
-                    f"{scope} {kpi}: {reference.label} {_value(ours, kpi)}, formula "
-                    f"{formula[kpi]:.4f}"
-                )
-    return found
+            if formula is None:
+                continue
+            for side in [reference, *others]:
+                estimate = side.estimate(kpi, scope)
+                checked += 1
+                if not estimate.contains(formula[kpi]):
+                    found.append(
+                        f"{where} {kpi}: {side.label} {_value(estimate, kpi)}, formula "
+                        f"{formula[kpi]:.4f}"
+                    )
+    return found, checked
+
+
+def agreement_text(found: list[str], checked: int, what: str) -> str:
+    if not found:
+        return f"All {checked} comparisons ({what}) agree within the 95 % intervals."
+    return (
+        f"{len(found)} of {checked} comparisons ({what}) {'falls' if len(found) == 1 else 'fall'} "
+        "outside the 95 % intervals "
+        f"(about {checked / 20:.1f} would by chance alone): " + "; ".join(found) + "."
+    )
 
 
 def verdict(ratio: float, target: float) -> str:
     return f"**{ratio:.1f}×** (target ≥ {target:.0f}×: {'met' if ratio >= target else 'NOT met'})"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--contacts", type=int, default=300_000)
-    parser.add_argument("--peer-contacts", type=int, default=300_000)
-    parser.add_argument("--replications", type=int, default=5, help="ContactOps replications")
-    parser.add_argument("--repeat", type=int, default=3, help="`run_general` runs on 1 and 2")
-    parser.add_argument("--peer-replications", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=11)
-    args = parser.parse_args()
-    if args.replications < 2 or args.peer_replications < 2:
-        parser.error("intervals need at least two replications per side")
+SINGLE_QUEUE_TITLES = {
+    "mm100": "1. M/M/100 at 95 % load (AHT 180 s, no abandonment) against Erlang C",
+    "erlang_a": "2. M/M/50+M: 50 Erlangs, patience exponential 120 s, against Erlang A",
+}
+CIW_NOTE = (
+    "Ciw cannot express this model: a Ciw node's servers serve that node's queue only and a "
+    "server priority function only orders free servers, so agents shared by several queues "
+    "with skill levels, and an agent choosing among queues, have no Ciw form."
+)
 
-    run_fast(single_queue("compile", 2, 1.0, 60.0, 100), 1)  # compile before any timing
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    parts, problems, ratios = [], [], {}
-    titles = {
-        "mm100": "1. M/M/100 at 95 % load (AHT 180 s, no abandonment) against Erlang C",
-        "erlang_a": "2. M/M/50+M: 50 Erlangs, patience exponential 120 s, against Erlang A",
-    }
-    for model, title in titles.items():
-        print(title, flush=True)
-        _scenario, sides, check = run_single_queue(model, args)
-        formula = erlang_formulas(model)
-        simpy_rate = sides[2].rate
-        ratios[f"{model} fast"] = sides[0].rate / simpy_rate
-        ratios[f"{model} general"] = sides[1].rate / simpy_rate
-        found = disagreements([sides[2], sides[3]], sides[0], ["all"], formula)
-        problems += [f"[{model}] {p}" for p in found]
-        agreement = (
-            "All sides agree with each other and with the formula within their intervals."
-            if not found
-            else "Outside the intervals: " + "; ".join(found) + "."
-        )
-        parts += [
-            f"### {title}",
-            table(sides, formula),
-            f"Fast path ÷ SimPy: {verdict(ratios[f'{model} fast'], FAST_TARGET)}. "
-            f"{agreement} {check}",
-        ]
+
+def single_queue_part(model: str, args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """(Markdown paragraphs, disagreements) of model 1 or 2."""
+    title = SINGLE_QUEUE_TITLES[model]
+    print(title, flush=True)
+    sides, check = run_single_queue(model, args)
+    formula = erlang_formulas(model)
+    found, checked = disagreements(sides[0], sides[2:], ["all"], formula)
+    agreement = agreement_text(
+        found, checked, "each peer against the fast path, every side against the formula"
+    )
+    ratio = sides[0].rate / sides[2].rate
+    text = f"Fast path ÷ SimPy: {verdict(ratio, FAST_TARGET)}. {agreement} {check}"
+    return [f"### {title}", table(sides, formula), text], [f"[{model}] {p}" for p in found]
+
+
+def multi_skill_part(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """(Markdown paragraphs, disagreements) of model 3."""
     print("3. multi-skill", flush=True)
     scenario, sides = run_multi_skill(args)
-    ratios["multi general"] = sides[0].rate / sides[1].rate
     scopes = ["all", *(q.code for q in scenario.queues)]
-    found = disagreements([sides[1]], sides[0], scopes, None)
-    problems += [f"[multi-skill] {p}" for p in found]
+    found, checked = disagreements(sides[0], [sides[1]], scopes, None)
     groups = "; ".join(
         f"{g.name} ×{g.count} ({', '.join(f'{q} {lvl}' for q, lvl in g.skills.items())})"
         for g in MULTI_GROUPS
@@ -407,26 +505,23 @@ def main() -> None:
         for code, per_hour, talk, patience_s, priority in MULTI_QUEUES
     )
     erlangs = sum(per_hour / 3600 * talk.mean_s for _c, per_hour, talk, *_r in MULTI_QUEUES)
-    title = "3. Multi-skill: 3 queues, 4 agent groups, skill levels, longest-idle agents"
-    parts += [
-        f"### {title}",
+    agents = sum(g.count for g in MULTI_GROUPS)
+    agreement = agreement_text(
+        found, checked, "SimPy against ContactOps, every KPI in total and per queue"
+    )
+    ratio = sides[0].rate / sides[1].rate
+    return [
+        "### 3. Multi-skill: 3 queues, 4 agent groups, skill levels, longest-idle agents",
         f"Queues — {queues}. Agent groups (skill levels) — {groups}. {erlangs:.1f} Erlangs "
-        f"on {sum(g.count for g in MULTI_GROUPS)} agents.",
+        f"on {agents} agents.",
         table(sides, None),
         queue_table(scenario, sides),
-        f"General engine ÷ SimPy: {verdict(ratios['multi general'], GENERAL_TARGET)}. "
-        + (
-            "ContactOps and SimPy agree within their intervals on every KPI of every queue."
-            if not found
-            else "Outside the intervals: " + "; ".join(found) + "."
-        )
-        + " Ciw cannot express this model: a Ciw node's servers serve that node's queue only "
-        "and a server priority function only orders free servers, so agents shared by several "
-        "queues with skill levels, and an agent choosing among queues, have no Ciw form.",
-    ]
-    elapsed = time.perf_counter() - started
-    load = (load_before, os.getloadavg()[0])
-    intro = (
+        f"General engine ÷ SimPy: {verdict(ratio, GENERAL_TARGET)}. {agreement} {CIW_NOTE}",
+    ], [f"[multi-skill] {p}" for p in found]
+
+
+def introduction(args: argparse.Namespace, elapsed_s: float, load: tuple[float, float]) -> str:
+    return (
         f"ContactOps: {args.replications} replications a model, about {args.contacts:,} "
         f"contacts each after a {WARMUP_S / 3600:.0f} h warm-up (`run_general` on models 1 and "
         f"2: the first {args.repeat}); SimPy and Ciw: {args.peer_replications} replications of "
@@ -434,21 +529,63 @@ def main() -> None:
         "per-contact results — `run_fast` / `run_general` (arrival and duration sampling, the "
         "run, visit and agent-state columns; `run_fast` compiled beforehand), SimPy's "
         "`env.run()`, Ciw's `simulate_until_max_time`; KPIs are computed afterwards, untimed. "
-        "Seconds are medians, contacts/s the median over replications, every simulated "
-        "contact counted (warm-up included). KPIs over contacts entering after the warm-up: "
-        "SL = answered within 20 s ÷ offered (abandons count against), ASA = mean wait of "
-        "answered contacts, abandon rate = abandoned ÷ offered; mean ± 95 % Student-t "
-        f"half-width over replications. Whole run {elapsed / 60:.1f} min; 1-minute load "
-        f"average {load[0]:.2f} before, {load[1]:.2f} after (2 cores)."
+        "ContactOps records more per run than the peers (every agent-state change, and the "
+        "contact and visit columns its event log is made from); the peers keep five values a "
+        "contact. Seconds are medians (wall, and CPU of the process), contacts/s the median "
+        "over replications, every simulated contact counted (warm-up included). KPIs over "
+        "contacts entering after the warm-up: SL = answered within 20 s ÷ offered (abandons "
+        "count against), ASA = mean wait of answered contacts, abandon rate = abandoned ÷ "
+        "offered; mean ± 95 % Student-t half-width over replications. Whole run "
+        f"{elapsed_s / 60:.1f} min; 1-minute load average {load[0]:.2f} before, {load[1]:.2f} "
+        "after (2 cores, shared)."
     )
-    body = "\n\n".join([intro, *parts])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--contacts", type=int, default=300_000)
+    parser.add_argument("--peer-contacts", type=int, default=300_000)
+    parser.add_argument("--replications", type=int, default=5, help="ContactOps replications")
+    parser.add_argument("--repeat", type=int, default=3, help="`run_general` runs on 1 and 2")
+    parser.add_argument("--peer-replications", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--check-contacts", type=int, default=20_000, help="size of the exact cross-check"
+    )
+    args = parser.parse_args()
+    if args.replications < 2 or args.peer_replications < 2:
+        parser.error("intervals need at least two replications per side")
+
+    run_fast(single_queue("compile", 2, 1.0, 60.0, 100), 1)  # compile before any timing
+    print(f"exact cross-check on about {args.check_contacts:,} contacts a model", flush=True)
+    check_lines, problems = exact_check(args.check_contacts, args.seed)
+    print(check_lines, flush=True)
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    parts: list[str] = []
+    for model in SINGLE_QUEUE_TITLES:
+        paragraphs, found = single_queue_part(model, args)
+        parts += paragraphs
+        problems += found
+    paragraphs, found = multi_skill_part(args)
+    parts += paragraphs
+    problems += found
+    intro = introduction(args, time.perf_counter() - started, (load_before, os.getloadavg()[0]))
+    exactness = (
+        "Exact cross-check before the timing: each peer, fed ContactOps' own arrival times "
+        f"and patience and talk draws (seed {args.seed}, about {args.check_contacts:,} "
+        "contacts after the warm-up), against ContactOps contact by contact (entry and wait "
+        "within 1e-6 s):"
+    )
+    body = "\n\n".join([intro, exactness, check_lines, *parts])
     print(body)
     if problems:
         print("\nDisagreements:\n" + "\n".join(problems))
     command = (
         f"python benchmarks/simulation.py --contacts {args.contacts} --peer-contacts "
         f"{args.peer_contacts} --replications {args.replications} --repeat {args.repeat} "
-        f"--peer-replications {args.peer_replications} --seed {args.seed}"
+        f"--peer-replications {args.peer_replications} --seed {args.seed} "
+        f"--check-contacts {args.check_contacts}"
     )
     write_section("Simulation: ContactOps vs SimPy and Ciw", command, body)
 
