@@ -26,6 +26,7 @@ import heapq
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -47,6 +48,7 @@ from contactops.engines.simulation.records import (
     StateColumns,
     VisitColumns,
     Visits,
+    single_pool_states,
 )
 from contactops.engines.simulation.scenario import Scenario
 from contactops.engines.simulation.streams import QueueStreams, agent_roster, run_inputs
@@ -60,7 +62,7 @@ _END_TALK, _WRAP_END, _WAIT_LIMIT, _CALLBACK, _RETRY, _ENTER = range(6)
 _SHIFT_START, _SHIFT_END, _BREAK_START, _BREAK_END = range(6, 10)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SimulationRun:
     """One replication: its records, the names behind their indices, and how it was run."""
 
@@ -68,7 +70,7 @@ class SimulationRun:
     seed: int
     contacts: ContactColumns
     visits: VisitColumns
-    states: StateColumns
+    recorded_states: StateColumns | None  # None: agents always on, one queue (derived)
     agent_codes: tuple[str, ...]
     engine: str  # "general" or "fast"
     end_s: float  # when the last contact finished
@@ -76,6 +78,13 @@ class SimulationRun:
     @property
     def queue_codes(self) -> tuple[str, ...]:
         return tuple(q.code for q in self.scenario.queues)
+
+    @cached_property
+    def states(self) -> StateColumns:
+        """Agent state changes: as recorded, or derived from the visits on first use."""
+        if self.recorded_states is not None:
+            return self.recorded_states
+        return single_pool_states(self.visits, len(self.agent_codes), self.end_s)
 
 
 class _Run:
@@ -513,7 +522,7 @@ def run_general(
         seed=seed,
         contacts=ContactColumns.of(contacts),
         visits=VisitColumns.of(visits),
-        states=StateColumns.of(states),
+        recorded_states=StateColumns.of(states),
         agent_codes=tuple(code for code, _g in run.roster),
         engine="general",
         end_s=end_s,

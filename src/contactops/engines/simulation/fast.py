@@ -26,8 +26,6 @@ from contactops.engines.simulation.records import (
     NO_AGENT,
     ContactColumns,
     Outcome,
-    StateCode,
-    StateColumns,
     VisitColumns,
 )
 from contactops.engines.simulation.scenario import Scenario
@@ -154,34 +152,8 @@ def run_fast(scenario: Scenario, seed: int | None = None) -> SimulationRun:
         seed=seed,
         contacts=contacts,
         visits=visits,
-        states=_agent_states(visits, agents, end_s),
+        recorded_states=None,  # derived from the visits when first asked for
         agent_codes=tuple(code for code, _g in roster),
         engine="fast",
         end_s=end_s,
     )
-
-
-def _agent_states(visits: VisitColumns, agents: int, end_s: float) -> StateColumns:
-    """Logged in and ready at 0; per contact on_contact at the offer, wrapup at the end of talk,
-    ready when wrap-up ends; logged out at the end. At one instant an agent's changes keep the
-    order of its contacts, and within a contact the order above."""
-    answered = visits.agent != NO_AGENT
-    agent = visits.agent[answered]
-    offered = visits.exit_s[answered]
-    everyone = np.arange(agents, dtype=np.int64)
-    parts = [  # (time, agent, state, contact order)
-        (np.zeros(agents), everyone, StateCode.LOGGED_IN, np.full(agents, -math.inf)),
-        (np.zeros(agents), everyone, StateCode.READY, np.full(agents, -math.inf)),
-        (offered, agent, StateCode.ON_CONTACT, offered),
-        (visits.ended_s[answered], agent, StateCode.WRAPUP, offered),
-        (visits.wrapup_end_s[answered], agent, StateCode.READY, offered),
-        (np.full(agents, end_s), everyone, StateCode.LOGGED_OUT, np.full(agents, math.inf)),
-    ]
-    at_s = np.concatenate([p[0] for p in parts])
-    who = np.concatenate([p[1] for p in parts])
-    state = np.concatenate([np.full(p[1].size, p[2], dtype=np.int64) for p in parts])
-    contact = np.concatenate([p[3] for p in parts])
-    phase = np.concatenate([np.full(p[1].size, n, dtype=np.int64) for n, p in enumerate(parts)])
-    order = np.lexsort((phase, contact, who, at_s))
-    queue = np.where(state[order] == StateCode.ON_CONTACT, 0, -1).astype(np.int64)
-    return StateColumns(at_s[order], who[order], state[order], queue)

@@ -183,3 +183,30 @@ class StateColumns:
             np.asarray(rows.state, dtype=np.int64),
             np.asarray(rows.queue, dtype=np.int64),
         )
+
+
+def single_pool_states(visits: VisitColumns, agents: int, end_s: float) -> StateColumns:
+    """The state changes of always-on agents serving one queue (the fast path's runs): logged
+    in and ready at 0; per contact on_contact at the offer, wrapup at the end of talk,
+    ready when wrap-up ends; logged out at the end. At one instant an agent's changes keep the
+    order of its contacts, and within a contact the order above."""
+    answered = visits.agent != NO_AGENT
+    agent = visits.agent[answered]
+    offered = visits.exit_s[answered]
+    everyone = np.arange(agents, dtype=np.int64)
+    parts = [  # (time, agent, state, contact order)
+        (np.zeros(agents), everyone, StateCode.LOGGED_IN, np.full(agents, -math.inf)),
+        (np.zeros(agents), everyone, StateCode.READY, np.full(agents, -math.inf)),
+        (offered, agent, StateCode.ON_CONTACT, offered),
+        (visits.ended_s[answered], agent, StateCode.WRAPUP, offered),
+        (visits.wrapup_end_s[answered], agent, StateCode.READY, offered),
+        (np.full(agents, end_s), everyone, StateCode.LOGGED_OUT, np.full(agents, math.inf)),
+    ]
+    at_s = np.concatenate([p[0] for p in parts])
+    who = np.concatenate([p[1] for p in parts])
+    state = np.concatenate([np.full(p[1].size, p[2], dtype=np.int64) for p in parts])
+    contact = np.concatenate([p[3] for p in parts])
+    phase = np.concatenate([np.full(p[1].size, n, dtype=np.int64) for n, p in enumerate(parts)])
+    order = np.lexsort((phase, contact, who, at_s))
+    queue = np.where(state[order] == StateCode.ON_CONTACT, 0, -1).astype(np.int64)
+    return StateColumns(at_s[order], who[order], state[order], queue)

@@ -20,27 +20,34 @@ CHUNK = 4096  # draws are made this many at a time
 
 class Pool:
     """Draws of one duration, one at a time (``take``) or many (``take_array``), in one
-    sequence: the n-th value is the same whichever way it is taken."""
+    sequence: the n-th value is the same whichever way it is taken. Draws are made CHUNK at a
+    time; a chunk becomes a Python list only when values are taken one by one."""
 
-    __slots__ = ("_duration", "_next", "_rng", "_values")
+    __slots__ = ("_array", "_duration", "_list", "_next", "_rng")
 
     def __init__(self, duration: Duration | None, seed: np.random.SeedSequence) -> None:
         self._duration = duration
         self._rng = np.random.default_rng(seed)
-        self._values: list[float] = []
+        self._array: FloatArray = np.empty(0)
+        self._list: list[float] | None = None
         self._next = 0
 
-    def _refill(self) -> None:
+    def _draw(self) -> FloatArray:
         if self._duration is None:
-            self._values = [math.inf] * CHUNK
-        else:
-            self._values = self._duration.sample(self._rng, CHUNK).tolist()
+            return np.full(CHUNK, math.inf)
+        return self._duration.sample(self._rng, CHUNK)
+
+    def _refill(self) -> None:
+        self._array = self._draw()
+        self._list = None
         self._next = 0
 
     def take(self) -> float:
-        if self._next == len(self._values):
+        if self._next == self._array.size:
             self._refill()
-        value = self._values[self._next]
+        if self._list is None:
+            self._list = self._array.tolist()
+        value = self._list[self._next]
         self._next += 1
         return value
 
@@ -48,10 +55,10 @@ class Pool:
         out = np.empty(size)
         filled = 0
         while filled < size:
-            if self._next == len(self._values):
+            if self._next == self._array.size:
                 self._refill()
-            step = min(size - filled, len(self._values) - self._next)
-            out[filled : filled + step] = self._values[self._next : self._next + step]
+            step = min(size - filled, self._array.size - self._next)
+            out[filled : filled + step] = self._array[self._next : self._next + step]
             self._next += step
             filled += step
         return out
@@ -60,9 +67,8 @@ class Pool:
 class Uniforms(Pool):
     """U(0, 1) draws for yes/no decisions (transfer, callback acceptance, retrial)."""
 
-    def _refill(self) -> None:
-        self._values = self._rng.random(CHUNK).tolist()
-        self._next = 0
+    def _draw(self) -> FloatArray:
+        return self._rng.random(CHUNK)
 
 
 @dataclass(slots=True)
