@@ -94,3 +94,27 @@ def test_arrivals_can_come_from_a_forecast_file(tmp_path: Path) -> None:
     (tmp_path / "forecast.csv").write_text("start,queue,calls\nyesterday,q,3\n")
     bad = runner.invoke(app, ["simulate", str(scenario)])
     assert bad.exit_code == 1 and "forecast.csv, line 2" in bad.output
+
+
+def test_the_summary_of_an_m_m_n_plus_m_file_matches_erlang_a(tmp_path: Path) -> None:
+    from contactops.engines.queueing.erlang_a import erlang_a
+
+    scenario = tmp_path / "mmn.yaml"
+    scenario.write_text(
+        "start: 2026-01-05T00:00\nhours: 25\nwarmup_minutes: 60\nseed: 5\n"
+        "queues: [{code: q, arrivals: {per_hour: 160}, talk: 180, patience: 120,"
+        " service_level_s: 20}]\n"
+        "agents: [{group: a, count: 9, skills: [q]}]\n"
+    )
+    result = runner.invoke(app, ["simulate", str(scenario), "--json", "--replications", "8"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)["summary"]["all"]
+    theory = erlang_a(9, 160 / 3600, 180.0, 120.0, 20.0)
+    for name, value in (
+        ("service_level", theory.service_level),
+        ("abandon_rate", theory.p_abandon),
+        ("asa_s", theory.asa_s),
+        ("occupancy", theory.occupancy),
+    ):
+        figure = summary[name]
+        assert abs(figure["mean"] - float(value)) <= figure["half_width"], (name, figure, value)

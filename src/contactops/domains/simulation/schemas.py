@@ -82,6 +82,10 @@ class Estimate(BaseModel):
     )
 
 
+class SummaryFigure(Estimate):
+    kpi: str = Field(description="The catalog KPI behind the figure")
+
+
 class IntervalRow(BaseModel):
     interval: str = Field(description="Start of the interval, local time of the scenario (ISO)")
     queue: str | None
@@ -105,6 +109,11 @@ class SimulationReport(BaseModel):
     scopes: list[str]
     kpis: dict[str, dict[str, Estimate]] = Field(description="scope → KPI id → estimate")
     kpi_ids: list[str]
+    confidence: float = Field(description="Level of the intervals (0.95)")
+    summary: dict[str, dict[str, SummaryFigure]] = Field(
+        description="scope → service_level, asa_s, abandon_rate, aht_s, occupancy, offered, "
+        "answered, abandoned, blocked"
+    )
     intervals: list[IntervalRow] = Field(description="Means over replications")
 
 

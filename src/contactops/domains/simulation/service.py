@@ -27,7 +27,9 @@ from contactops.engines.routing import AgentSelection
 from contactops.engines.simulation.config import ScenarioError, scenario_from_mapping
 from contactops.engines.simulation.report import (
     ALL,
+    CONFIDENCE,
     SUMMARY_KPIS,
+    SUMMARY_NAMES,
     SimulationReport,
     simulate,
 )
@@ -246,7 +248,9 @@ def to_yaml(mapping: Mapping[str, Any]) -> str:
 
 
 def report_dict(report: SimulationReport) -> dict[str, Any]:
-    """A report as JSON-ready data: KPIs per scope (mean, 95% half-width) and intervals."""
+    """A report as JSON-ready data: KPIs per scope (mean, 95% half-width), the summary under
+    plain names (service_level, asa_s, abandon_rate, occupancy, ...; each names its KPI) and
+    the interval rows."""
     scenario = report.scenario
     zone = ZoneInfo(scenario.time_zone)
     intervals = [
@@ -276,6 +280,18 @@ def report_dict(report: SimulationReport) -> dict[str, Any]:
             for scope, kpis in report.kpis.items()
         },
         "kpi_ids": list(SUMMARY_KPIS),
+        "confidence": CONFIDENCE,
+        "summary": {
+            scope: {
+                name: {
+                    "kpi": SUMMARY_NAMES[name],
+                    "mean": _finite(e.mean),
+                    "half_width": _finite(e.half_width),
+                }
+                for name, e in report.summary(scope).items()
+            }
+            for scope in report.kpis
+        },
         "intervals": intervals,
     }
 

@@ -49,6 +49,21 @@ SUMMARY_KPIS: tuple[str, ...] = (
     "agent_hours",
 )
 INTERVAL_KPIS: tuple[str, ...] = ("offered", "abandon_rate", "sl_abandons_against", "asa")
+# The report's summary: plain names for the figures planners and queueing formulas speak of,
+# each one catalog KPI. Service level is answered within the threshold over all offered
+# (abandons count against it) — Erlang A's definition, and Erlang C's when nobody abandons.
+SUMMARY_NAMES: dict[str, str] = {
+    "offered": "offered",
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "blocked": "blocked",
+    "service_level": "sl_abandons_against",
+    "asa_s": "asa",
+    "abandon_rate": "abandon_rate",
+    "aht_s": "aht",
+    "occupancy": "occupancy",
+}
+CONFIDENCE = 0.95
 ENGINES = ("auto", "general", "fast")
 
 
@@ -112,6 +127,10 @@ class SimulationReport:
 
     def estimate(self, kpi_id: str, scope: str = ALL) -> Estimate:
         return self.kpis[scope][kpi_id]
+
+    def summary(self, scope: str = ALL) -> dict[str, Estimate]:
+        """The figures of :data:`SUMMARY_NAMES` for one scope."""
+        return {name: self.kpis[scope][kpi_id] for name, kpi_id in SUMMARY_NAMES.items()}
 
 
 def replication_seeds(seed: int, replications: int) -> tuple[int, ...]:
