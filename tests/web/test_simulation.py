@@ -296,7 +296,7 @@ def test_the_page_starts_from_the_tenant_s_scenario(client_factory, centers: Wor
     assert page.status_code == 200, page.text
     scenario = yaml.safe_load(_textarea(page.text))
     assert scenario["name"].startswith("2026-03-09")
-    assert 'name="b_agents.group-1" value="2"' in page.text
+    assert 'name="b_agents.support" value="2"' in page.text  # no roster history: all day
     example = client.get(PAGE, params={"example": "two-queues"})
     assert yaml.safe_load(_textarea(example.text))["name"] == "Two queues and chat, one weekday"
 

@@ -458,9 +458,10 @@ def _roster_groups(
     skills_of: dict[str, tuple[tuple[str, int], ...]],
 ) -> list[dict[str, Any]]:
     """Agent groups that repeat the most recent of ``days`` with agents logged in: each agent's
-    first login and last logout that day (to the quarter hour) is a shift; agents with the
-    same skills and the same shift form a group. Without such a day, every configured agent is
-    on all day."""
+    first login and last logout that day (to the nearest half hour) is a shift; agents skilled for
+    the same queues with the same shift form a group, with their mean skill levels (rounded)
+    and the breaks its first agent took. Without such a day, every configured agent is on all
+    day."""
     events: dict[date, dict[str, list[tuple[datetime, str]]]] = {}
     wanted = set(days)
     for agent, at, state in zip(
@@ -472,28 +473,27 @@ def _roster_groups(
         local = at.astimezone(zone)
         if local.date() in wanted and agent in skills_of:
             events.setdefault(local.date(), {}).setdefault(agent, []).append((local, state))
-    groups: dict[tuple[Any, ...], list[list[dict[str, Any]]]] = {}
+    # (queues, shift start, shift end) -> members as (skill levels, breaks)
+    groups: dict[tuple[Any, ...], list[tuple[dict[str, int], list[dict[str, Any]]]]] = {}
     if events:
         for agent, changes in events[max(events)].items():
             changes.sort(key=lambda change: change[0])
-            begin = _quarter(changes[0][0])
-            end = _quarter(changes[-1][0], up=True)
-            key = (skills_of[agent], begin, end)
-            groups.setdefault(key, []).append(_breaks(changes))
+            begin, end = _half_hour(changes[0][0]), _half_hour(changes[-1][0])
+            key = (tuple(q for q, _level in skills_of[agent]), begin, end)
+            groups.setdefault(key, []).append((dict(skills_of[agent]), _breaks(changes)))
     else:
         for skills in skills_of.values():
-            groups.setdefault((skills, None, None), []).append([])
+            key = (tuple(q for q, _level in skills), None, None)
+            groups.setdefault(key, []).append((dict(skills), []))
     result = []
-    for n, ((skills, begin, end), breaks) in enumerate(sorted(groups.items(), key=str), start=1):
-        group: dict[str, Any] = {
-            "group": f"group-{n}",
-            "count": len(breaks),
-            "skills": dict(skills),
-        }
+    for (queues, begin, end), members in sorted(groups.items(), key=str):
+        levels = {q: round(sum(m[0][q] for m in members) / len(members)) for q in queues}
+        name = "+".join(queues) + (f" {begin}-{end}" if begin is not None else "")
+        group: dict[str, Any] = {"group": name, "count": len(members), "skills": levels}
         if begin is not None and begin != end:
             group["shifts"] = [{"start": begin, "end": end}]
-            if breaks[0]:  # the breaks the group's first agent took
-                group["shifts"][0]["breaks"] = breaks[0]
+            if members[0][1]:  # the breaks the group's first agent took
+                group["shifts"][0]["breaks"] = members[0][1]
         result.append(group)
     return result
 
@@ -508,9 +508,9 @@ def _breaks(changes: list[tuple[datetime, str]]) -> list[dict[str, Any]]:
     return breaks
 
 
-def _quarter(at: datetime, *, up: bool = False) -> str:
-    """A local time as "HH:MM", to the quarter hour (down, or ``up``)."""
-    minutes = at.hour * 60 + at.minute + (at.second > 0 or at.microsecond > 0)
-    quarter = (minutes + 14) // 15 * 15 if up else minutes // 15 * 15
-    quarter = min(quarter, 24 * 60 - 15)
-    return f"{quarter // 60:02d}:{quarter % 60:02d}"
+def _half_hour(at: datetime) -> str:
+    """A local time as "HH:MM", to the nearest half hour: a logout a few minutes after the
+    shift's end (finishing a contact) still reads as the planned end."""
+    minutes = at.hour * 60 + at.minute + at.second / 60
+    nearest = min(round(minutes / 30) * 30, 24 * 60 - 30)
+    return f"{nearest // 60:02d}:{nearest % 60:02d}"
