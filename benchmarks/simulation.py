@@ -410,7 +410,7 @@ def queue_table(scenario: Scenario, sides: list[Side]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for q in scenario.queues:
-        load = q.arrivals[0] / scenario.interval_s * q.talk.mean
+        load = q.arrivals[0] / scenario.interval_s * q.talk.mean_s
         for side in measured:
             values = " | ".join(_value(side.estimate(k, q.code), k) for k in KPIS)
             rows.append(f"| {q.code} | {load:.0f} | {q.priority} | {side.label} | {values} |")

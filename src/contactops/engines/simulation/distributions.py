@@ -72,10 +72,6 @@ class Duration:
         mean = sum(samples) / len(samples) if samples else 0.0
         return cls(Shape.EMPIRICAL, mean, samples_s=samples)
 
-    @property
-    def mean(self) -> float:
-        return self.mean_s
-
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         """``size`` independent draws."""
         if self.shape == Shape.FIXED:

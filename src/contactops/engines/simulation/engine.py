@@ -51,7 +51,7 @@ from contactops.engines.simulation.records import (
     single_pool_states,
 )
 from contactops.engines.simulation.scenario import Scenario
-from contactops.engines.simulation.streams import QueueStreams, agent_roster, run_inputs
+from contactops.engines.simulation.streams import agent_roster, run_inputs
 
 CALLBACK_PROMPT_S = 10.0  # the announcement and key press that accept a callback
 HANDOFF_S = 0.001  # a transferred or called-back contact joins its next queue this much later
@@ -134,7 +134,9 @@ class _Run:
             [self.router.queue_index[c] for c in scenario.agents[g].skills] for _c, g in self.roster
         ]
         self.mean_handle_s = [
-            q.talk.mean + (q.wrapup.mean if q.wrapup else 0.0) + (q.ring.mean if q.ring else 0.0)
+            q.talk.mean_s
+            + (q.wrapup.mean_s if q.wrapup else 0.0)
+            + (q.ring.mean_s if q.ring else 0.0)
             for q in queues
         ]
         self.now = 0.0
@@ -149,9 +151,7 @@ class _Run:
         self._schedule_shifts()
         first_entered, calendar = self.first_entered_s, self.calendar
         total, i = len(first_entered), 0
-        handlers = {
-            _END_TALK: self._end_talk,
-            _WRAP_END: self._wrap_end,
+        handlers = {  # the two commonest kinds are dispatched directly in the loop below
             _WAIT_LIMIT: self._wait_limit,
             _CALLBACK: self._callback,
             _RETRY: self._retry,
@@ -529,4 +529,4 @@ def run_general(
     )
 
 
-__all__ = ["QueueStreams", "SimulationRun", "agent_roster", "run_general"]
+__all__ = ["SimulationRun", "run_end_s", "run_general"]
