@@ -14,6 +14,8 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "Compiling the simulation engine (the first time takes a few minutes)..."
+	$(PY) -m contactops.engines.simulation.compiled
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -60,6 +62,7 @@ vendor:  ## refresh the vendored front-end files from the npm registry
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	find src -name '*.nbi' -delete -o -name '*.nbc' -delete  # Numba's compiled code
 
 bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

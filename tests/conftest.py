@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from contactops.app import create_app
+from contactops.engines.simulation.compiled import compile_all
 from contactops.platform import migrate, passwords
 from contactops.platform.audit import Actor
 from contactops.platform.database import Base, Database
@@ -39,6 +40,12 @@ class Backend:
     name: str
     url: str
     engine_kwargs: dict[str, object]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_engines() -> None:
+    """Compile (or load) the Numba code once, before any test or test server needs it."""
+    compile_all()
 
 
 @pytest.fixture(scope="session")

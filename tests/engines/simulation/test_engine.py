@@ -11,7 +11,8 @@ import pytest
 from contactops.engines.events import Channel
 from contactops.engines.kpi.legs import derive_legs
 from contactops.engines.simulation.distributions import Duration
-from contactops.engines.simulation.engine import CALLBACK_PROMPT_S, HANDOFF_S, run_general
+from contactops.engines.simulation.engine import run_general
+from contactops.engines.simulation.event_loop import CALLBACK_PROMPT_S, HANDOFF_S
 from contactops.engines.simulation.output import agent_state_events, contact_events
 from contactops.engines.simulation.records import Outcome, StateCode
 from contactops.engines.simulation.scenario import (

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contactops.engines.simulation.distributions import Duration
-from contactops.engines.simulation.engine import run_general
+from contactops.engines.simulation.engine import DRAWS_PER_STREAM, run_general
 from contactops.engines.simulation.fast import fast_path_applies, run_fast
 from contactops.engines.simulation.scenario import Overflow
 from tests.engines.simulation.scenarios import single_queue
@@ -66,3 +66,15 @@ def test_fast_path_applies_only_to_its_shape() -> None:
     assert not fast_path_applies(
         single_queue(agents=3, rate_per_s=0.01, aht_s=100, overflow=Overflow(30, "q"))
     )
+
+
+def test_a_long_run_tops_up_its_draws_without_changing_them() -> None:
+    """Well past the draws the general engine holds per stream: same contacts as the fast
+    path, which takes every draw at once."""
+    scenario = single_queue(agents=20, rate_per_s=20 * 0.9 / 120, aht_s=120, patience_s=60,
+                            hours=24)  # fmt: skip
+    fast, general = run_fast(scenario), run_general(scenario)
+    assert fast.visits.entered_s.size > 3 * DRAWS_PER_STREAM
+    for name in FIELDS:
+        a, b = getattr(fast.visits, name), getattr(general.visits, name)
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name

@@ -20,15 +20,25 @@ The rules, applied in this order:
 
 Agents and queues are numbered in the order given. Heaps with lazy deletion keep every operation
 O(log n); each agent carries a version number that invalidates its stale heap entries.
+
+The rules are compiled (Numba) functions over a :class:`RouterState`, so that the simulator's
+compiled event loop calls exactly the code the live center runs. :class:`Router` is the Python
+face of the same state: it accepts any hashable contact ids and returns Python values.
 """
 
 from __future__ import annotations
 
 import enum
-import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numba import njit, types
+from numba.experimental import structref
+
+from contactops.engines.routing.heaps import heap_heapify, heap_pop, heap_push, heaps_new
 
 
 class AgentSelection(enum.StrEnum):
@@ -68,6 +78,384 @@ class RoutingAgent:
             raise ValueError(f"agent {self.code!r}: max_contacts must be ≥ 1")
 
 
+@structref.register
+class RouterStateType(types.StructRef):
+    def preprocess_fields(self, fields):  # type: ignore[no-untyped-def]
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+class RouterState(structref.StructRefProxy):
+    """The routing state of one center, as arrays (see the module docstring for the rules).
+
+    Contacts are numbered 0, 1, 2 …; ``waiting_seq[c]`` is the line entry of a waiting contact
+    (0: not waiting). Lines hold (age key, seq, contact); offers hold (rank, idle since, agent,
+    version), rank = open contacts, minus 1000 × level where the queue picks the best skill.
+    """
+
+    if TYPE_CHECKING:  # fields are defined by define_proxy below
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
+
+_FIELDS = [
+    # per queue
+    "priority",
+    "head_start_s",
+    "concurrency",
+    "best_skill",
+    "waiting_count",
+    "lines",
+    "offers",
+    # per agent; skills best first: skill_queue/skill_level[skill_start[a]:skill_start[a + 1]]
+    "skill_start",
+    "skill_queue",
+    "skill_level",
+    "max_contacts",
+    "available",
+    "active",
+    "held",  # [agent, queue]: open contacts
+    "limit",  # min(max_contacts, concurrency of every queue held)
+    "idle_since_s",
+    "version",
+    # per contact
+    "waiting_seq",
+    "waiting_queue",
+    # scalars and the buffer of assignments a release or make_available returns
+    "seq",
+    "offer_limit",
+    "taken_contact",
+    "taken_queue",
+]
+structref.define_proxy(RouterState, RouterStateType, _FIELDS)
+
+
+@njit(cache=True)
+def router_new(
+    priority: np.ndarray,
+    head_start_s: np.ndarray,
+    concurrency: np.ndarray,
+    best_skill: np.ndarray,
+    skill_start: np.ndarray,
+    skill_queue: np.ndarray,
+    skill_level: np.ndarray,
+    max_contacts: np.ndarray,
+) -> RouterState:
+    queues, agents = priority.size, max_contacts.size
+    taken = int(concurrency.max()) + 1 if queues else 1
+    return RouterState(
+        priority,
+        head_start_s,
+        concurrency,
+        best_skill,
+        np.zeros(queues, dtype=np.int64),
+        heaps_new(queues, 16),
+        heaps_new(queues, 16),
+        skill_start,
+        skill_queue,
+        skill_level,
+        max_contacts,
+        np.zeros(agents, dtype=np.bool_),
+        np.zeros(agents, dtype=np.int64),
+        np.zeros((agents, max(queues, 1)), dtype=np.int64),
+        max_contacts.copy(),
+        np.full(agents, -np.inf),
+        np.zeros(agents, dtype=np.int64),
+        np.zeros(64, dtype=np.int64),
+        np.zeros(64, dtype=np.int64),
+        0,
+        4 * agents + 64,
+        np.zeros(taken, dtype=np.int64),
+        np.zeros(taken, dtype=np.int64),
+    )
+
+
+def router_state(queues: Sequence[RoutingQueue], agents: Sequence[RoutingAgent]) -> RouterState:
+    """A fresh state for ``queues`` and ``agents``; raises ValueError naming a bad definition."""
+    index = {q.code: i for i, q in enumerate(queues)}
+    if len(index) != len(queues):
+        raise ValueError("queue codes must be unique")
+    priority = [q.priority for q in queues]
+    start, skill_queue, skill_level = [0], [], []
+    for agent in agents:
+        unknown = sorted(set(agent.skills) - set(index))
+        if unknown:
+            raise ValueError(f"agent {agent.code!r}: unknown queue(s) {unknown}")
+        levels = sorted(
+            ((index[code], level) for code, level in agent.skills.items()),
+            key=lambda pair: (-pair[1], -priority[pair[0]], pair[0]),
+        )
+        skill_queue += [q for q, _level in levels]
+        skill_level += [level for _q, level in levels]
+        start.append(len(skill_queue))
+    i64 = np.int64
+    return router_new(
+        np.array(priority, dtype=i64),
+        np.array([q.head_start_s for q in queues], dtype=np.float64),
+        np.array([q.concurrency for q in queues], dtype=i64),
+        np.array([q.selection == AgentSelection.BEST_SKILL for q in queues], dtype=np.bool_),
+        np.array(start, dtype=i64),
+        np.array(skill_queue, dtype=i64),
+        np.array(skill_level, dtype=i64),
+        np.array([a.max_contacts for a in agents], dtype=i64),
+    )
+
+
+# --- the rules, compiled -------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _can_take(st: RouterState, agent: int, queue: int) -> bool:
+    if not st.available[agent]:
+        return False
+    active = st.active[agent]
+    return active == 0 or active < min(st.limit[agent], st.concurrency[queue])
+
+
+@njit(cache=True)
+def _take(st: RouterState, agent: int, queue: int) -> None:
+    st.active[agent] += 1
+    st.held[agent, queue] += 1
+    if st.concurrency[queue] < st.limit[agent]:
+        st.limit[agent] = st.concurrency[queue]
+
+
+@njit(cache=True)
+def _compact_offers(st: RouterState, queue: int) -> None:
+    """Drop stale offers once a heap holds many more entries than there are agents."""
+    offers = st.offers
+    base, kept = offers.offset[queue], 0
+    for k in range(offers.size[queue]):
+        at = base + k
+        if offers.i1[at] == st.version[offers.i0[at]]:
+            to = base + kept
+            offers.f0[to], offers.f1[to] = offers.f0[at], offers.f1[at]
+            offers.i0[to], offers.i1[to], offers.i2[to] = offers.i0[at], offers.i1[at], 0
+            kept += 1
+    offers.size[queue] = kept
+    heap_heapify(offers, queue)
+
+
+@njit(cache=True)
+def _advertise(st: RouterState, agent: int) -> None:
+    """Invalidate the agent's old offers and offer it again to every queue it can take."""
+    st.version[agent] += 1
+    if not st.available[agent]:
+        return
+    version, active = st.version[agent], st.active[agent]
+    if active >= st.limit[agent]:
+        return
+    idle_since = st.idle_since_s[agent]
+    for k in range(st.skill_start[agent], st.skill_start[agent + 1]):
+        queue = st.skill_queue[k]
+        if active and not _can_take(st, agent, queue):
+            continue
+        rank = active - 1000 * st.skill_level[k] if st.best_skill[queue] else active
+        heap_push(st.offers, queue, float(rank), idle_since, agent, version, 0)
+        if st.offers.size[queue] > st.offer_limit:
+            _compact_offers(st, queue)
+
+
+@njit(cache=True)
+def _pop_agent(st: RouterState, queue: int) -> int:
+    """The best agent able to take a contact of ``queue`` now, removed from the offers; −1 if
+    none."""
+    offers = st.offers
+    while offers.size[queue]:
+        top = offers.offset[queue]
+        agent, version = offers.i0[top], offers.i1[top]
+        heap_pop(offers, queue)
+        if version == st.version[agent] and _can_take(st, agent, queue):
+            return agent
+    return -1
+
+
+@njit(cache=True)
+def _head(st: RouterState, queue: int) -> int:
+    """Arena index of the oldest live contact waiting in ``queue`` (stale entries are dropped);
+    −1 if none."""
+    lines = st.lines
+    while lines.size[queue]:
+        top = lines.offset[queue]
+        if st.waiting_seq[lines.i1[top]] == lines.i0[top]:
+            return top
+        heap_pop(lines, queue)
+    return -1
+
+
+@njit(cache=True)
+def _compact_line(st: RouterState, queue: int) -> None:
+    """Drop entries of contacts no longer waiting once they outnumber the waiting ones."""
+    lines = st.lines
+    base, kept = lines.offset[queue], 0
+    for k in range(lines.size[queue]):
+        at = base + k
+        if st.waiting_seq[lines.i1[at]] == lines.i0[at]:
+            to = base + kept
+            lines.f0[to], lines.f1[to] = lines.f0[at], lines.f1[at]
+            lines.i0[to], lines.i1[to], lines.i2[to] = lines.i0[at], lines.i1[at], 0
+            kept += 1
+    lines.size[queue] = kept
+    heap_heapify(lines, queue)
+
+
+@njit(cache=True)
+def _room_for_contact(st: RouterState, contact: int) -> None:
+    size = st.waiting_seq.size
+    if contact < size:
+        return
+    size = max(2 * size, contact + 1)
+    seq = np.zeros(size, dtype=np.int64)
+    seq[: st.waiting_seq.size] = st.waiting_seq
+    queue = np.zeros(size, dtype=np.int64)
+    queue[: st.waiting_queue.size] = st.waiting_queue
+    st.waiting_seq, st.waiting_queue = seq, queue
+
+
+@njit(cache=True)
+def router_arrive(st: RouterState, contact: int, queue: int, now_s: float, routed_s: float) -> int:
+    """A contact joins ``queue``: the agent it goes to now, or −1 if it waits. ``routed_s`` is
+    its routing time (NaN: ``now_s``); a contact moving between queues passes its original one
+    and keeps its age."""
+    agent = _pop_agent(st, queue)
+    if agent >= 0:
+        _take(st, agent, queue)
+        _advertise(st, agent)
+        return agent
+    _room_for_contact(st, contact)
+    st.seq += 1
+    key = (now_s if np.isnan(routed_s) else routed_s) - st.head_start_s[queue]
+    # A line entry is (key, seq, contact): ordered by age, then by arrival in the router.
+    heap_push(st.lines, queue, key, 0.0, st.seq, contact, 0)
+    st.waiting_seq[contact] = st.seq
+    st.waiting_queue[contact] = queue
+    st.waiting_count[queue] += 1
+    if st.lines.size[queue] > 2 * st.waiting_count[queue] + 64:
+        _compact_line(st, queue)
+    return -1
+
+
+@njit(cache=True)
+def router_withdraw(st: RouterState, contact: int) -> int:
+    """A waiting contact leaves (abandoned, timed out, overflowed): its queue, or −1 if it was
+    not waiting."""
+    if contact >= st.waiting_seq.size or st.waiting_seq[contact] == 0:
+        return -1
+    queue = st.waiting_queue[contact]
+    st.waiting_seq[contact] = 0
+    st.waiting_count[queue] -= 1
+    return queue
+
+
+@njit(cache=True)
+def _refill(st: RouterState, agent: int) -> int:
+    """Give a freed or newly available agent the best waiting contacts it can take; they are
+    written to ``taken_contact``/``taken_queue``, their number returned."""
+    count = 0
+    lines = st.lines
+    while st.available[agent]:
+        best_queue, best_level, best_priority = -1, 0, 0
+        best_key, best_seq = 0.0, 0
+        for k in range(st.skill_start[agent], st.skill_start[agent + 1]):
+            queue = st.skill_queue[k]
+            if st.waiting_count[queue] == 0 or not _can_take(st, agent, queue):
+                continue
+            head = _head(st, queue)
+            if head < 0:
+                continue
+            level, priority = st.skill_level[k], st.priority[queue]
+            key, seq = lines.f0[head], lines.i0[head]
+            # Best by (level, priority) highest first, then (age key, seq) lowest first.
+            if best_queue < 0 or (
+                level > best_level
+                or (
+                    level == best_level
+                    and (
+                        priority > best_priority
+                        or (
+                            priority == best_priority
+                            and (key < best_key or (key == best_key and seq < best_seq))
+                        )
+                    )
+                )
+            ):
+                best_queue, best_level, best_priority = queue, level, priority
+                best_key, best_seq = key, seq
+        if best_queue < 0:
+            break
+        contact = lines.i1[lines.offset[best_queue]]
+        heap_pop(lines, best_queue)
+        st.waiting_seq[contact] = 0
+        st.waiting_count[best_queue] -= 1
+        _take(st, agent, best_queue)
+        if count == st.taken_contact.size:
+            st.taken_contact = np.concatenate((st.taken_contact, st.taken_contact))
+            st.taken_queue = np.concatenate((st.taken_queue, st.taken_queue))
+        st.taken_contact[count] = contact
+        st.taken_queue[count] = best_queue
+        count += 1
+    _advertise(st, agent)
+    return count
+
+
+@njit(cache=True)
+def router_release(st: RouterState, agent: int, queue: int, now_s: float) -> int:
+    """``agent`` finished a contact of ``queue``; returns how many contacts it takes next (in
+    ``taken_contact``/``taken_queue``)."""
+    if st.held[agent, queue] == 0:
+        raise ValueError("release: the agent holds no contact of that queue")
+    st.active[agent] -= 1
+    st.held[agent, queue] -= 1
+    limit = st.max_contacts[agent]
+    for k in range(st.skill_start[agent], st.skill_start[agent + 1]):
+        q = st.skill_queue[k]
+        if st.held[agent, q] and st.concurrency[q] < limit:
+            limit = st.concurrency[q]
+    st.limit[agent] = limit
+    st.idle_since_s[agent] = now_s
+    return _refill(st, agent)
+
+
+@njit(cache=True)
+def router_make_available(st: RouterState, agent: int, now_s: float) -> int:
+    """``agent`` became ready (logged in, back from a break); returns how many contacts it
+    takes now (in ``taken_contact``/``taken_queue``)."""
+    if not st.available[agent]:
+        st.available[agent] = True
+        st.idle_since_s[agent] = now_s
+    return _refill(st, agent)
+
+
+@njit(cache=True)
+def router_make_unavailable(st: RouterState, agent: int) -> None:
+    """``agent`` stops taking new contacts (break, not ready, logging out); open contacts
+    continue."""
+    st.available[agent] = False
+    st.version[agent] += 1
+
+
+@njit(cache=True)
+def router_waiting(st: RouterState, queue: int) -> int:
+    """Contacts waiting in ``queue``."""
+    return st.waiting_count[queue]
+
+
+@njit(cache=True)
+def router_open_contacts(st: RouterState, agent: int) -> int:
+    """Contacts ``agent`` holds."""
+    return st.active[agent]
+
+
+@njit(cache=True)
+def router_taken(st: RouterState, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``count`` assignments of the last release or make_available."""
+    return st.taken_contact[:count].copy(), st.taken_queue[:count].copy()
+
+
+# --- the Python face -----------------------------------------------------------------------------
+
+
 class Router:
     """Routing state of one center: who waits where, who can take what.
 
@@ -79,40 +467,36 @@ class Router:
     def __init__(self, queues: Sequence[RoutingQueue], agents: Sequence[RoutingAgent]) -> None:
         self.queues = list(queues)
         self.agents = list(agents)
-        index = {q.code: i for i, q in enumerate(self.queues)}
-        if len(index) != len(self.queues):
-            raise ValueError("queue codes must be unique")
-        self.queue_index = index
-        self._priority = [q.priority for q in self.queues]
-        self._head_start = [q.head_start_s for q in self.queues]
-        self._concurrency = [q.concurrency for q in self.queues]
-        self._best_skill = [q.selection == AgentSelection.BEST_SKILL for q in self.queues]
-        # Per queue: waiting contacts as (age key, seq, contact); the live ones are in _waiting.
-        self._lines: list[list[tuple[float, int, object]]] = [[] for _ in self.queues]
-        self._waiting: dict[object, tuple[int, int]] = {}  # contact -> (queue, seq)
-        self._waiting_count = [0] * len(self.queues)
-        self._seq = 0
-        # Per queue: agents that may take one more, as (rank, idle since, agent, version).
-        self._offers: list[list[tuple[int, float, int, int]]] = [[] for _ in self.queues]
-        self._skills: list[list[tuple[int, int]]] = []  # agent -> [(queue, level)], best first
-        for agent in self.agents:
-            unknown = sorted(set(agent.skills) - set(index))
-            if unknown:
-                raise ValueError(f"agent {agent.code!r}: unknown queue(s) {unknown}")
-            levels = [(index[code], level) for code, level in agent.skills.items()]
-            levels.sort(key=lambda pair: (-pair[1], -self._priority[pair[0]], pair[0]))
-            self._skills.append(levels)
-        count = len(self.agents)
-        self._max_contacts = [a.max_contacts for a in self.agents]
-        self._available = [False] * count
-        self._active = [0] * count
-        self._held: list[list[int]] = [[] for _ in range(count)]  # queues of open contacts
-        self._limit = list(self._max_contacts)  # min(max_contacts, concurrency of held queues)
-        self._idle_since = [-math.inf] * count
-        self._version = [0] * count
-        self._offer_limit = 4 * count + 64  # stale offers allowed before a heap is compacted
+        self.state = router_state(self.queues, self.agents)
+        self.queue_index = {q.code: i for i, q in enumerate(self.queues)}
+        self._number: dict[object, int] = {}  # waiting contact -> its number in the state
+        self._contact: list[object] = []  # number -> contact
+        self._free: list[int] = []  # numbers of contacts no longer waiting
 
-    # --- what the router is told ------------------------------------------------------------
+    def _numbered(self, contact: object) -> int:
+        if contact in self._number:
+            raise ValueError(f"contact {contact!r} is already waiting")
+        if self._free:
+            number = self._free.pop()
+            self._contact[number] = contact
+        else:
+            number = len(self._contact)
+            self._contact.append(contact)
+        self._number[contact] = number
+        return number
+
+    def _forget(self, number: int) -> object:
+        contact = self._contact[number]
+        del self._number[contact]
+        self._contact[number] = None
+        self._free.append(number)
+        return contact
+
+    def _taken(self, count: int) -> list[tuple[object, int]]:
+        if not count:
+            return []
+        contacts, queues = (a.tolist() for a in router_taken(self.state, count))
+        return [(self._forget(c), q) for c, q in zip(contacts, queues, strict=True)]
 
     def arrive(
         self, contact: object, queue: int, now_s: float, routed_s: float | None = None
@@ -122,145 +506,43 @@ class Router:
         ``routed_s`` is its routing time (default ``now_s``); pass the original one when a
         contact moves between queues so that it keeps its age.
         """
-        agent = self._pop_agent(queue)
-        if agent is not None:
-            self._take(agent, queue)
-            self._advertise(agent)
-            return agent
-        self._seq += 1
-        key = (now_s if routed_s is None else routed_s) - self._head_start[queue]
-        heapq.heappush(self._lines[queue], (key, self._seq, contact))
-        self._waiting[contact] = (queue, self._seq)
-        self._waiting_count[queue] += 1
-        return None
+        number = self._numbered(contact)
+        routed = math.nan if routed_s is None else routed_s
+        agent = int(router_arrive(self.state, number, queue, now_s, routed))
+        if agent < 0:
+            return None
+        self._forget(number)
+        return agent
 
     def withdraw(self, contact: object) -> int | None:
         """A waiting contact leaves (abandoned, timed out, overflowed): its queue, or None if it
         was not waiting."""
-        place = self._waiting.pop(contact, None)
-        if place is None:
+        number = self._number.get(contact)
+        if number is None:
             return None
-        self._waiting_count[place[0]] -= 1
-        return place[0]
+        queue = int(router_withdraw(self.state, number))
+        self._forget(number)
+        return queue
 
     def release(self, agent: int, queue: int, now_s: float) -> list[tuple[object, int]]:
         """``agent`` finished a contact of ``queue``; returns the (contact, queue) it takes next."""
-        self._active[agent] -= 1
-        held = self._held[agent]
-        held.remove(queue)
-        concurrency = self._concurrency
-        self._limit[agent] = min([self._max_contacts[agent], *(concurrency[q] for q in held)])
-        self._idle_since[agent] = now_s
-        return self._refill(agent)
+        return self._taken(router_release(self.state, agent, queue, now_s))
 
     def make_available(self, agent: int, now_s: float) -> list[tuple[object, int]]:
         """``agent`` became ready (logged in, back from a break); returns what it takes now."""
-        if not self._available[agent]:
-            self._available[agent] = True
-            self._idle_since[agent] = now_s
-        return self._refill(agent)
+        return self._taken(router_make_available(self.state, agent, now_s))
 
     def make_unavailable(self, agent: int) -> None:
         """``agent`` stops taking new contacts (break, not ready, logging out); open contacts
         continue."""
-        self._available[agent] = False
-        self._version[agent] += 1
-
-    # --- what the router tells ---------------------------------------------------------------
+        router_make_unavailable(self.state, agent)
 
     def waiting(self, queue: int) -> int:
         """Contacts waiting in ``queue``."""
-        return self._waiting_count[queue]
+        return int(router_waiting(self.state, queue))
 
     def is_waiting(self, contact: object) -> bool:
-        return contact in self._waiting
+        return contact in self._number
 
     def open_contacts(self, agent: int) -> int:
-        return self._active[agent]
-
-    # --- the rules ---------------------------------------------------------------------------
-
-    def _can_take(self, agent: int, queue: int) -> bool:
-        if not self._available[agent]:
-            return False
-        active = self._active[agent]
-        return active == 0 or active < min(self._limit[agent], self._concurrency[queue])
-
-    def _take(self, agent: int, queue: int) -> None:
-        self._active[agent] += 1
-        self._held[agent].append(queue)
-        if self._concurrency[queue] < self._limit[agent]:
-            self._limit[agent] = self._concurrency[queue]
-
-    def _advertise(self, agent: int) -> None:
-        """Invalidate the agent's old offers and offer it again to every queue it can take."""
-        self._version[agent] += 1
-        if not self._available[agent]:
-            return
-        version, active = self._version[agent], self._active[agent]
-        if active >= self._limit[agent]:
-            return
-        idle_since = self._idle_since[agent]
-        for queue, level in self._skills[agent]:
-            if active and not self._can_take(agent, queue):
-                continue
-            rank = active - 1000 * level if self._best_skill[queue] else active
-            heap = self._offers[queue]
-            heapq.heappush(heap, (rank, idle_since, agent, version))
-            if len(heap) > self._offer_limit:
-                self._compact_offers(queue)
-
-    def _compact_offers(self, queue: int) -> None:
-        """Drop stale offers once a heap holds many more entries than there are agents."""
-        live = [entry for entry in self._offers[queue] if entry[3] == self._version[entry[2]]]
-        heapq.heapify(live)
-        self._offers[queue] = live
-
-    def _pop_agent(self, queue: int) -> int | None:
-        """The best agent able to take a contact of ``queue`` now, removed from the offers."""
-        heap = self._offers[queue]
-        version, active = self._version, self._active
-        while heap:
-            _rank, _idle, agent, agent_version = heapq.heappop(heap)
-            if agent_version == version[agent] and (
-                (active[agent] == 0 and self._available[agent]) or self._can_take(agent, queue)
-            ):
-                return agent
-        return None
-
-    def _head(self, queue: int) -> tuple[float, int, object] | None:
-        """The oldest live contact waiting in ``queue`` (stale entries are dropped)."""
-        line = self._lines[queue]
-        waiting = self._waiting
-        while line:
-            entry = line[0]
-            place = waiting.get(entry[2])
-            if place is not None and place[1] == entry[1]:
-                return entry
-            heapq.heappop(line)
-        return None
-
-    def _refill(self, agent: int) -> list[tuple[object, int]]:
-        """Give a freed or newly available agent the best waiting contacts it can take."""
-        taken: list[tuple[object, int]] = []
-        while self._available[agent]:
-            best: tuple[int, int, float, int] | None = None
-            best_queue = -1
-            for queue, level in self._skills[agent]:
-                if not self._waiting_count[queue] or not self._can_take(agent, queue):
-                    continue
-                head = self._head(queue)
-                if head is None:
-                    continue
-                key = (-level, -self._priority[queue], head[0], head[1])
-                if best is None or key < best:
-                    best, best_queue = key, queue
-            if best is None:
-                break
-            _key, _seq, contact = heapq.heappop(self._lines[best_queue])
-            del self._waiting[contact]
-            self._waiting_count[best_queue] -= 1
-            self._take(agent, best_queue)
-            taken.append((contact, best_queue))
-        self._advertise(agent)
-        return taken
+        return int(router_open_contacts(self.state, agent))
