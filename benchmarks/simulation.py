@@ -16,9 +16,9 @@ What is timed: the call that runs one replication and leaves per-contact results
 ``run_fast`` / ``run_general`` (sampling the arrivals and durations, the run, the visit and
 agent-state columns), SimPy's ``env.run()`` (its random draws and per-contact lists inside),
 Ciw's ``simulate_until_max_time``. Not timed: computing service level, ASA and abandon rate
-from those results. ``run_fast`` is compiled before any timing. Times are medians over
-replications (wall and process CPU); contacts/s counts every simulated contact, the warm-up
-included.
+from those results. Both ContactOps engines are compiled (Numba) before any timing. Times are
+medians over replications (wall and process CPU); contacts/s counts every simulated contact,
+the warm-up included.
 
 Exactness first: on a short run of each model, every peer is fed ContactOps' own arrival times
 and patience and talk draws and must reproduce ContactOps contact by contact (outcome, wait,
@@ -69,6 +69,7 @@ from simulation_peers import (
 from contactops.engines.events import Channel
 from contactops.engines.queueing.erlang import erlang_c
 from contactops.engines.queueing.erlang_a import erlang_a
+from contactops.engines.simulation.compiled import compile_all
 from contactops.engines.simulation.distributions import Duration
 from contactops.engines.simulation.engine import SimulationRun, run_general
 from contactops.engines.simulation.fast import run_fast
@@ -529,7 +530,7 @@ def introduction(args: argparse.Namespace, elapsed_s: float, load: tuple[float, 
         "per-contact results — `run_fast` / `run_general` (arrival and duration sampling, the "
         "run, the contact and visit columns its event log is made from; `run_general` also "
         "records every agent-state change as it goes, `run_fast` derives them from the visits "
-        "when first asked, outside the timing; `run_fast` compiled beforehand), SimPy's "
+        "when first asked, outside the timing; both compiled with Numba beforehand), SimPy's "
         "`env.run()`, Ciw's `simulate_until_max_time`; KPIs are computed afterwards, untimed. "
         "The peers keep five values a contact. Seconds are medians (wall, and CPU of the "
         "process), contacts/s the median over replications, every simulated contact counted "
@@ -557,7 +558,7 @@ def main() -> None:
     if args.replications < 2 or args.peer_replications < 2:
         parser.error("intervals need at least two replications per side")
 
-    run_fast(single_queue("compile", 2, 1.0, 60.0, 100), 1)  # compile before any timing
+    compile_all()  # both engines and the router are compiled before any timing
     print(f"exact cross-check on about {args.check_contacts:,} contacts a model", flush=True)
     check_lines, problems = exact_check(args.check_contacts, args.seed)
     print(check_lines, flush=True)
