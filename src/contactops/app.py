@@ -16,6 +16,8 @@ from contactops.domains.accounts import api as accounts_api
 from contactops.domains.accounts import pages as accounts_pages
 from contactops.domains.admin import api as admin_api
 from contactops.domains.admin import pages as admin_pages
+from contactops.domains.forecasting import api as forecasting_api
+from contactops.domains.forecasting import pages as forecasting_pages
 from contactops.domains.home import pages as home_pages
 from contactops.domains.imports import api as imports_api
 from contactops.domains.imports import pages as imports_pages
@@ -40,6 +42,8 @@ API_ROUTERS = (
     organization_api.router,
     staffing_api.router,
     simulation_api.router,
+    forecasting_api.router,
+    forecasting_api.plans,
     kpis_api.router,
     imports_api.router,
 )
@@ -49,6 +53,7 @@ PAGE_ROUTERS = (
     organization_pages.router,
     staffing_pages.router,
     simulation_pages.router,
+    forecasting_pages.router,
     kpis_pages.router,
     imports_pages.router,
     admin_pages.router,

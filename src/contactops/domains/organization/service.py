@@ -84,10 +84,15 @@ def _validate_queue_settings(
 
 def list_queues(db: Database, principal: Principal) -> list[QueueView]:
     with tenant_session(db, principal) as session:
-        queues = session.scalars(
-            select(Queue).options(selectinload(Queue.skill)).order_by(Queue.name)
-        ).all()
-        return [_queue_view(q) for q in queues]
+        return list_queues_in(session)
+
+
+def list_queues_in(session: Session) -> list[QueueView]:
+    """The queues of the session's tenant, by name."""
+    queues = session.scalars(
+        select(Queue).options(selectinload(Queue.skill)).order_by(Queue.name)
+    ).all()
+    return [_queue_view(q) for q in queues]
 
 
 def get_queue(db: Database, principal: Principal, queue_id: int) -> QueueView:
