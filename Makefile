@@ -71,3 +71,4 @@ bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
 	$(PY) benchmarks/staffing.py
 	$(PY) benchmarks/kpi.py
 	$(PY) benchmarks/simulation.py
+	$(PY) benchmarks/forecasting.py --tbats --write

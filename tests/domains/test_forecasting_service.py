@@ -39,7 +39,8 @@ def history_day(day: date, seed: int) -> dict[str, Any]:
         "seed": seed,
         "queues": [
             {"code": "billing",
-             "arrivals": {"per_interval": [MORNING_PER_HOUR / 2] * 8 + [AFTERNOON_PER_HOUR / 2] * 8},
+             "arrivals": {"per_interval": [MORNING_PER_HOUR / 2] * 8
+                                          + [AFTERNOON_PER_HOUR / 2] * 8},
              "talk": {"distribution": "exponential", "mean_s": 240},
              "patience": {"mean_s": 120}}
         ],
@@ -117,7 +118,8 @@ def test_an_override_makes_the_next_version_and_is_audited(
     assert service.get_plan(db, alpha, 1).queues[0].calls == before.calls  # never changed
     with pytest.raises(Conflict):  # only the latest version takes overrides
         service.add_override(db, alpha, version=1, queue=None, starts_at=tuesday,
-                             ends_at=tuesday + timedelta(hours=1), percent=5, reason="late")  # fmt: skip
+                             ends_at=tuesday + timedelta(hours=1), percent=5,
+                             reason="late")  # fmt: skip
     with db.session(tenant_id=with_history.tenant_a) as session:
         audited = session.scalars(
             select(AuditEntry.entity_type).where(AuditEntry.actor_label == "planner@a.example")
@@ -138,7 +140,8 @@ def test_bad_overrides_name_the_field_and_change_nothing(db: Database, with_hist
     ]
     for change, field in cases:
         given = {"version": 1, "queue": "billing", "starts_at": at,
-                 "ends_at": at + timedelta(hours=1), "percent": 10.0, "reason": "why"} | change  # fmt: skip
+                 "ends_at": at + timedelta(hours=1), "percent": 10.0,
+                 "reason": "why"} | change  # fmt: skip
         with pytest.raises(InvalidInput) as error:
             service.add_override(db, alpha, **given)  # type: ignore[arg-type]
         assert error.value.field == field

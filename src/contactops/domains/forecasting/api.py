@@ -63,6 +63,7 @@ def forecast(
     forecasts = service.run_forecasts(
         history, body.start, body.days, body.interval_minutes,
         model=body.model, time_zone=body.time_zone, level=body.level,
+        events=[service.parse_event(e) for e in body.events],
     )  # fmt: skip
     return {
         "models": {f.queue: f.model for f in forecasts},

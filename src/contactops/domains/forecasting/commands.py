@@ -8,7 +8,6 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -42,6 +41,14 @@ TenantOption = Annotated[
 ]
 IntervalOption = Annotated[
     int, typer.Option("--interval-minutes", help="Interval length: 15, 30 or 60 minutes.")
+]
+EventsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--event",
+        help="A special day: DAY (closed, e.g. a holiday) or DAY:MULTIPLIER (1.3 = 30 % more); "
+        "left out of fitting. Repeat for more.",
+    ),
 ]
 WeeksOption = Annotated[
     int, typer.Option("--history-weeks", min=1, help="Weeks of event-log history to read.")
@@ -106,17 +113,19 @@ def run(
     time_zone: Annotated[
         str | None, typer.Option(help="IANA zone of a CSV's times, for clock-change days.")
     ] = None,
+    event: EventsOption = None,
 ) -> None:
     """Forecast calls (with a prediction interval) and handle time per queue and interval."""
     first_day = start.date()
     try:
         rows, zone = _history(history, from_db, tenant, first_day, history_weeks, interval_minutes)
         if time_zone is not None:
-            ZoneInfo(time_zone)
+            service.check_time_zone(time_zone)
+        events = [service.parse_event(e) for e in event or []]
         with _spinner("Forecasting...", enabled=out is not None):
             forecasts = service.run_forecasts(
                 rows, first_day, days, interval_minutes,
-                model=model, time_zone=zone or time_zone, level=level,
+                model=model, time_zone=zone or time_zone, level=level, events=events,
             )  # fmt: skip
     except DomainError as error:
         fail(f"{error.field + ': ' if getattr(error, 'field', None) else ''}{error.detail}")
@@ -141,6 +150,7 @@ def run_backtest(
     weeks: Annotated[int, typer.Option(min=1, help="Rolling weekly origins to score.")] = 4,
     horizon_days: Annotated[int, typer.Option(min=1, help="Days ahead scored per origin.")] = 7,
     by_day: Annotated[bool, typer.Option("--by-day", help="Also one row per horizon day.")] = False,
+    event: EventsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """WAPE, MASE and bias of every model, per queue, on rolling weekly origins."""
@@ -148,10 +158,12 @@ def run_backtest(
         rows, zone = _history(
             history, from_db, tenant, datetime.now().date(), history_weeks, interval_minutes
         )
+        events = [service.parse_event(e) for e in event or []]
         with _spinner("Backtesting every model...", enabled=not as_json):
             origins, report = service.run_backtest(
-                rows, interval_minutes, weeks=weeks, horizon_days=horizon_days, time_zone=zone
-            )
+                rows, interval_minutes, weeks=weeks, horizon_days=horizon_days, time_zone=zone,
+                events=events,
+            )  # fmt: skip
     except DomainError as error:
         fail(error.detail)
     except (KeyError, ValueError) as error:

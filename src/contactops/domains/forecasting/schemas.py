@@ -31,6 +31,11 @@ class ForecastRequest(BaseModel):
     model: str = Field("auto", description="auto, or a model name (see docs/forecasting.md)")
     level: float = Field(0.8, description="Prediction interval level")
     time_zone: str | None = Field(None, description="IANA zone of the times, for DST days")
+    events: list[str] = Field(
+        default_factory=list,
+        description="Special days: DAY (closed) or DAY:MULTIPLIER (1.3 = 30 % more)",
+        examples=[["2026-12-25", "2026-11-27:1.4"]],
+    )
 
 
 class ForecastRow(BaseModel):

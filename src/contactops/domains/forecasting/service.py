@@ -31,6 +31,7 @@ from contactops.engines.forecasting import (
     BacktestReport,
     Forecast,
     History,
+    KnownEvent,
     backtest,
     forecast,
     histories_from_rows,
@@ -235,6 +236,21 @@ def check_time_zone(name: str) -> None:
         ) from None
 
 
+def parse_event(text: str) -> KnownEvent:
+    """``DAY`` (closed: a holiday) or ``DAY:MULTIPLIER`` (1.3: a campaign with 30 % more)."""
+    day_text, _sep, factor_text = text.strip().partition(":")
+    try:
+        day = date.fromisoformat(day_text)
+        multiplier = float(factor_text) if factor_text else 0.0
+        return KnownEvent(day, multiplier, name=text.strip())
+    except ValueError:
+        raise InvalidInput(
+            "events",
+            _("%(value)s: give a day as YYYY-MM-DD, optionally :multiplier (0 closes it).",
+              value=text),
+        ) from None  # fmt: skip
+
+
 def check_days(days: int) -> None:
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput("days", _("Forecast 1 to %(max)d days.", max=MAX_DAYS))
@@ -252,6 +268,7 @@ def run_forecasts(
     model: str = AUTO,
     time_zone: str | None = None,
     level: float = DEFAULT_LEVEL,
+    events: Sequence[KnownEvent] = (),
 ) -> list[Forecast]:
     """A forecast per queue of ``rows`` for ``days`` days from ``start`` (history after
     ``start`` is ignored)."""
@@ -268,7 +285,11 @@ def run_forecasts(
                 _("Queue %(queue)s has no history before %(start)s.",
                   queue=queue, start=start.isoformat()),
             )  # fmt: skip
-        out.append(forecast(history, start, days, model=model, level=level, time_zone=time_zone))
+        out.append(
+            forecast(
+                history, start, days, model=model, level=level, time_zone=time_zone, events=events
+            )
+        )
     return out
 
 
@@ -322,6 +343,7 @@ def run_backtest(
     horizon_days: int = 7,
     models: Sequence[str] = (AUTO, *MODELS),
     time_zone: str | None = None,
+    events: Sequence[KnownEvent] = (),
 ) -> tuple[list[date], BacktestReport]:
     """Rolling-origin backtest: the last ``weeks`` weekly origins whose whole horizon is
     known, every model fitted on the data before each origin."""
@@ -336,7 +358,7 @@ def run_backtest(
         raise InvalidInput(
             "weeks", _("The history is too short for a backtest: it needs at least two weeks.")
         )
-    return origins, backtest(list(by_queue.values()), origins, horizon_days, models)
+    return origins, backtest(list(by_queue.values()), origins, horizon_days, models, events=events)
 
 
 def event_log_backtest(
