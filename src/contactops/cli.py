@@ -398,7 +398,11 @@ def demo(
         def progress(tenant: str, stage: str, done: int, total: int) -> None:
             key = (tenant, stage)
             if key not in tasks:
-                label = "simulating days" if stage == "simulate" else "storing events"
+                label = {
+                    "simulate": "simulating days",
+                    "store": "storing events",
+                    "plan": "forecasting next week",
+                }.get(stage, stage)
                 tasks[key] = bar.add_task(f"{tenant}: {label}", total=total)
             bar.update(tasks[key], completed=done)  # type: ignore[arg-type]
 

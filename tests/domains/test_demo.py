@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from contactops.domains.demo import service as demo
 from contactops.domains.events.models import ContactEventRecord
+from contactops.domains.forecasting.models import StaffingPlan, StaffingPlanInterval
 from contactops.domains.organization.models import Agent, Queue
 from contactops.platform.database import Database
 from contactops.platform.identity import Membership, Role
@@ -33,6 +34,11 @@ def test_demo_tenants_have_queues_agents_users_and_history(db: Database) -> None
     assert roles == set(Role)
     assert first.tzinfo is not None and last < NOW
     assert (NOW - first).days <= 8
+    with db.session(tenant_id=tenants["northwind"]) as session:
+        plan = session.scalars(select(StaffingPlan)).one()
+        peak = session.scalar(select(func.max(StaffingPlanInterval.scheduled_agents)))
+    assert (plan.version, plan.first_day.isoformat(), plan.days) == (1, "2026-11-30", 7)
+    assert peak > 0  # next week is planned from the demo history
 
 
 def test_loading_the_demo_twice_changes_nothing(db: Database) -> None:

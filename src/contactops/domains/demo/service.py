@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from contactops.domains.admin import service as admin
 from contactops.domains.events import service as events
+from contactops.domains.forecasting import service as forecasting
 from contactops.domains.organization import service as organization
 from contactops.engines.events import Channel
 from contactops.engines.simulation.demo_history import (
@@ -244,6 +245,21 @@ def load_demo_tenant(
             )
         events.append_contact_events_in(session, history.contact_events, _written)
         events.append_agent_events_in(session, history.agent_events, _written)
+        tenant_id = tenant.id
+    if progress:
+        progress("plan", 0, 1)
+    today = _local_today(spec.time_zone, now)
+    forecasting.create_plan(
+        db,
+        forecasting.Scope(tenant_id, spec.slug, spec.time_zone, DEMO_ACTOR),
+        first_day=today + timedelta(days=7 - today.weekday()),  # next Monday
+        days=7,
+        history_weeks=weeks or spec.weeks,
+        note="Demo plan",
+        today=today,
+    )
+    if progress:
+        progress("plan", 1, 1)
     return history.contacts, total
 
 
