@@ -37,6 +37,22 @@ def test_a_forecast_covers_every_interval_of_every_queue(tmp_path: Path) -> None
     assert float(by_start["2026-03-25 09:00:00"]["calls"]) == 0  # the closed day
 
 
+def test_without_handle_times_the_forecast_has_the_history_columns(tmp_path: Path) -> None:
+    history = tmp_path / "hist.csv"
+    lines = _history_csv().splitlines()
+    history.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    out = tmp_path / "forecast.csv"
+    result = runner.invoke(
+        app,
+        ["forecast", "run", "--history", str(history), "--start", "2026-03-23", "--days", "1",
+         "--interval-minutes", "15", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["start", "queue", "calls", "calls_lo", "calls_hi"]
+    assert len(rows) == 96
+
+
 def test_backtest_prints_json_and_bad_arguments_fail_clearly(tmp_path: Path) -> None:
     history = tmp_path / "hist.csv"
     history.write_text(_history_csv(4), encoding="utf-8")

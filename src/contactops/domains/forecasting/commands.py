@@ -131,7 +131,7 @@ def run(
         fail(f"{error.field + ': ' if getattr(error, 'field', None) else ''}{error.detail}")
     except (KeyError, ValueError) as error:
         fail(str(error))
-    text = service.forecast_csv(forecasts)
+    text = service.forecast_csv(forecasts, with_aht=rows.has_aht)
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -26,7 +26,7 @@ class ForecastRequest(BaseModel):
     history: list[HistoryRow] | None = None
     history_csv: str | None = None
     start: date = Field(description="First day to forecast")
-    days: int = Field(7, ge=1, le=42)
+    days: int = Field(7, ge=1, le=92)
     interval_minutes: int = Field(30, description="15, 30 or 60")
     model: str = Field("auto", description="auto, or a model name (see docs/forecasting.md)")
     level: float = Field(0.8, description="Prediction interval level")
@@ -60,7 +60,7 @@ class BacktestRequest(BaseModel):
     history_csv: str | None = None
     interval_minutes: int = 30
     weeks: int = Field(4, ge=1, le=52)
-    horizon_days: int = Field(7, ge=1, le=42)
+    horizon_days: int = Field(7, ge=1, le=92)
 
 
 class AccuracyRowOut(BaseModel):
@@ -83,7 +83,7 @@ class PlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     first_day: date
-    days: int = Field(7, ge=1, le=42)
+    days: int = Field(7, ge=1, le=92)
     interval_minutes: int = 30
     model: str = "auto"
     history_weeks: int = Field(8, ge=1, le=52)

@@ -53,7 +53,7 @@ AUTO = "auto"
 INTERVALS = (15, 30, 60)
 DEFAULT_HISTORY_WEEKS = 8
 MAX_HISTORY_WEEKS = 52
-MAX_DAYS = 42
+MAX_DAYS = 92  # a quarter
 DEFAULT_SHRINKAGE = 0.3
 DEFAULT_LEVEL = 0.8
 DEFAULT_AHT_S = 300.0  # a queue whose history has no handle time at all
@@ -314,10 +314,12 @@ def forecast_table(forecasts: Iterable[Forecast]) -> list[dict[str, Any]]:
     return rows
 
 
-def forecast_csv(forecasts: Iterable[Forecast]) -> str:
+def forecast_csv(forecasts: Iterable[Forecast], *, with_aht: bool = True) -> str:
+    """The forecast as CSV: the history's columns plus ``calls_lo`` and ``calls_hi``
+    (``aht_s`` only ``with_aht``, empty where unknown)."""
     out = io.StringIO()
-    columns = ["start", "queue", "calls", "calls_lo", "calls_hi", "aht_s"]
-    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    columns = ["start", "queue", "calls", "calls_lo", "calls_hi"] + (["aht_s"] if with_aht else [])
+    writer = csv.DictWriter(out, columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in forecast_table(forecasts):
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
