@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import heapq
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
 
-from contactops.engines.routing.heaps import HeapSet, heap_pop, heap_push, heaps_new
+from contactops.engines.routing.heaps import HeapSet, heap_keep, heap_pop, heap_push, heaps_new
 
 Entry = tuple[float, float, int, int, int]
 
@@ -90,3 +91,26 @@ def test_every_heap_pops_in_the_order_heapq_does(ops: list[tuple[int, bool, Entr
         while reference[h]:
             assert _top(hs, h) == heapq.heappop(reference[h])
             heap_pop(hs, h)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5).map(float), st.integers(0, 50)), max_size=200))
+def test_keeping_some_entries_leaves_a_heap_of_exactly_those(
+    entries: list[tuple[float, int]],
+) -> None:
+    hs = heaps_new(2, 2)
+    for key, payload in entries:
+        heap_push(hs, 1, key, 0.0, payload, 0, 0)
+        heap_push(hs, 0, -key, 0.0, payload, 0, 0)  # a neighbour that must not change
+    size = _size(hs, 1)
+    keep = np.array([_i0(hs, _offset(hs, 1) + k) % 2 == 0 for k in range(size)], dtype=np.bool_)
+    heap_keep(hs, 1, keep)
+    expected = sorted((key, 0.0, payload, 0, 0) for key, payload in entries if payload % 2 == 0)
+    assert [_pop_top(hs, 1) for _ in expected] == expected and _size(hs, 1) == 0
+    assert _size(hs, 0) == len(entries)
+
+
+def _pop_top(hs: HeapSet, h: int) -> Entry:
+    top = _top(hs, h)
+    heap_pop(hs, h)
+    return top

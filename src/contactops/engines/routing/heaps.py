@@ -203,3 +203,15 @@ def heap_heapify(hs: HeapSet, h: int) -> None:
     """Make heap ``h`` a heap again after its entries were rewritten in place."""
     for pos in range(hs.size[h] // 2 - 1, -1, -1):
         _sift_down(hs, h, pos)
+
+
+@njit(cache=True)
+def heap_keep(hs: HeapSet, h: int, keep: np.ndarray) -> None:
+    """Keep the entries of heap ``h`` whose position k (in storage order) has ``keep[k]``."""
+    base, kept = hs.offset[h], 0
+    for k in range(hs.size[h]):
+        if keep[k]:
+            _move(hs, base + k, base + kept)
+            kept += 1
+    hs.size[h] = kept
+    heap_heapify(hs, h)

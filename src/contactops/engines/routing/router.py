@@ -38,7 +38,7 @@ import numpy as np
 from numba import njit, types
 from numba.experimental import structref
 
-from contactops.engines.routing.heaps import heap_heapify, heap_pop, heap_push, heaps_new
+from contactops.engines.routing.heaps import heap_keep, heap_pop, heap_push, heaps_new
 
 
 class AgentSelection(enum.StrEnum):
@@ -225,16 +225,11 @@ def _take(st: RouterState, agent: int, queue: int) -> None:
 def _compact_offers(st: RouterState, queue: int) -> None:
     """Drop stale offers once a heap holds many more entries than there are agents."""
     offers = st.offers
-    base, kept = offers.offset[queue], 0
-    for k in range(offers.size[queue]):
-        at = base + k
-        if offers.i1[at] == st.version[offers.i0[at]]:
-            to = base + kept
-            offers.f0[to], offers.f1[to] = offers.f0[at], offers.f1[at]
-            offers.i0[to], offers.i1[to], offers.i2[to] = offers.i0[at], offers.i1[at], 0
-            kept += 1
-    offers.size[queue] = kept
-    heap_heapify(offers, queue)
+    base = offers.offset[queue]
+    keep = np.empty(offers.size[queue], dtype=np.bool_)
+    for k in range(keep.size):
+        keep[k] = offers.i1[base + k] == st.version[offers.i0[base + k]]
+    heap_keep(offers, queue, keep)
 
 
 @njit(cache=True)
@@ -288,16 +283,11 @@ def _head(st: RouterState, queue: int) -> int:
 def _compact_line(st: RouterState, queue: int) -> None:
     """Drop entries of contacts no longer waiting once they outnumber the waiting ones."""
     lines = st.lines
-    base, kept = lines.offset[queue], 0
-    for k in range(lines.size[queue]):
-        at = base + k
-        if st.waiting_seq[lines.i1[at]] == lines.i0[at]:
-            to = base + kept
-            lines.f0[to], lines.f1[to] = lines.f0[at], lines.f1[at]
-            lines.i0[to], lines.i1[to], lines.i2[to] = lines.i0[at], lines.i1[at], 0
-            kept += 1
-    lines.size[queue] = kept
-    heap_heapify(lines, queue)
+    base = lines.offset[queue]
+    keep = np.empty(lines.size[queue], dtype=np.bool_)
+    for k in range(keep.size):
+        keep[k] = st.waiting_seq[lines.i1[base + k]] == lines.i0[base + k]
+    heap_keep(lines, queue, keep)
 
 
 @njit(cache=True)
