@@ -47,26 +47,30 @@ def _local_label(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def chart_of(
-    plan: service.PlanView, history: service.HistoryRows, zone: ZoneInfo
+    plan: service.PlanView, history: service.HistoryRows, days: list[date], zone: ZoneInfo
 ) -> dict[str, Any]:
-    """Per queue: the last days' offered contacts, then the plan's forecast (model and after
-    overrides) with its band, and the required and scheduled agents, on one time line."""
+    """Per queue: the offered contacts of ``days`` (every interval, zeros included), then the
+    plan's forecast (model and after overrides) with its band, and the required and scheduled
+    agents, on one time line."""
+    step = timedelta(minutes=plan.interval_minutes)
+    grid = [
+        datetime.combine(day, time()) + k * step
+        for day in days
+        for k in range(1440 // plan.interval_minutes)
+    ]
     queues: dict[str, Any] = {}
     for q in plan.queues:
-        past = sorted(
-            (start.replace(tzinfo=zone), calls)
-            for start, queue, calls in zip(
-                history.starts, history.queues, history.calls, strict=True
-            )
-            if queue == q.queue
-        )
-        labels = [_local_label(t, zone) for t, _c in past] + [
+        offered: dict[datetime, float] = {}
+        for start, queue, calls in zip(history.starts, history.queues, history.calls, strict=True):
+            if queue == q.queue:
+                offered[start] = offered.get(start, 0.0) + calls
+        labels = [t.strftime("%a %d %H:%M") for t in grid] + [
             _local_label(t, zone) for t in q.starts_at
         ]
-        gap = [None] * len(past)
+        gap = [None] * len(grid)
         queues[q.queue] = {
             "labels": labels,
-            "actual": [round(c, 2) for _t, c in past] + [None] * len(q.starts_at),
+            "actual": [round(offered.get(t, 0.0), 2) for t in grid] + [None] * len(q.starts_at),
             "forecast": gap + [round(c, 2) for c in q.forecast_calls],
             "calls": gap + [round(c, 2) for c in q.calls],
             "lo": gap + [round(c, 2) for c in q.calls_lo],
@@ -105,11 +109,13 @@ def totals_of(plan: service.PlanView) -> list[dict[str, Any]]:
 
 def _history_for(
     request: Request, scope: service.Scope, plan: service.PlanView, zone: ZoneInfo
-) -> service.HistoryRows:
+) -> tuple[service.HistoryRows, list[date]]:
+    """The offered contacts of the week before the plan (or before today), and its days."""
     today = datetime.now(zone).date()
     last = min(plan.first_day, today) - timedelta(days=1)
     first = last - timedelta(days=HISTORY_DAYS_SHOWN - 1)
-    return service.event_log_rows(request.app.state.db, scope, first, last, plan.interval_minutes)
+    rows = service.event_log_rows(request.app.state.db, scope, first, last, plan.interval_minutes)
+    return rows, [first + timedelta(days=n) for n in range(HISTORY_DAYS_SHOWN)]
 
 
 def _context(
@@ -148,7 +154,7 @@ def _context(
             plan=plan,
             latest=versions[0].version,
             totals=totals_of(plan),
-            chart=chart_of(plan, _history_for(request, scope, plan, zone), zone),
+            chart=chart_of(plan, *_history_for(request, scope, plan, zone), zone),
             created=format_local_datetime(plan.created_at, principal.time_zone, "short"),
             overrides=[
                 {
