@@ -72,3 +72,4 @@ bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
 	$(PY) benchmarks/kpi.py
 	$(PY) benchmarks/simulation.py
 	$(PY) benchmarks/forecasting.py --tbats --write
+	$(PY) benchmarks/scheduling.py --write
