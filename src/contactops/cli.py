@@ -21,6 +21,7 @@ from contactops.domains.events import commands as events_commands
 from contactops.domains.forecasting import commands as forecasting_commands
 from contactops.domains.imports import commands as imports_commands
 from contactops.domains.kpis import commands as kpis_commands
+from contactops.domains.scheduling import commands as scheduling_commands
 from contactops.domains.simulation import commands as simulation_commands
 from contactops.domains.staffing import service as staffing
 from contactops.platform import migrate
@@ -48,6 +49,7 @@ app.add_typer(tenants_app, name="tenants")
 app.add_typer(users_app, name="users")
 app.add_typer(staffing_app, name="staffing")
 app.add_typer(forecasting_commands.app, name="forecast")
+app.add_typer(scheduling_commands.app, name="schedule")
 app.add_typer(imports_commands.app, name="import")
 app.add_typer(events_commands.app, name="export")
 app.command("kpi")(kpis_commands.kpi)
