@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -70,7 +71,7 @@ def _history(
     history: Path | None,
     from_db: bool,
     tenant: str | None,
-    until: date,
+    until: date | None,
     weeks: int,
     interval_minutes: int,
 ) -> tuple[service.HistoryRows, str | None]:
@@ -91,6 +92,7 @@ def _history(
     db = migrated_database()
     target = tenant_by_slug(db, tenant)
     scope = service.Scope(target.id, target.slug, target.time_zone, CLI_ACTOR)
+    until = until or datetime.now(ZoneInfo(target.time_zone)).date()  # the tenant's today
     first = until - timedelta(weeks=weeks)
     last = until - timedelta(days=1)
     return service.event_log_rows(db, scope, first, last, interval_minutes), target.time_zone
@@ -155,9 +157,7 @@ def run_backtest(
 ) -> None:
     """WAPE, MASE and bias of every model, per queue, on rolling weekly origins."""
     try:
-        rows, zone = _history(
-            history, from_db, tenant, datetime.now().date(), history_weeks, interval_minutes
-        )
+        rows, zone = _history(history, from_db, tenant, None, history_weeks, interval_minutes)
         events = [service.parse_event(e) for e in event or []]
         with _spinner("Backtesting every model...", enabled=not as_json):
             origins, report = service.run_backtest(
