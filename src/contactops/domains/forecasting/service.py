@@ -741,20 +741,31 @@ def _plan_view(session: Session, plan: StaffingPlan) -> PlanView:
 
 def _overrides_up_to(session: Session, version: int) -> list[OverrideView]:
     """The overrides that made this version and the versions it descends from."""
-    found = []
-    while True:
-        plan = session.scalar(select(StaffingPlan).where(StaffingPlan.version == version))
-        if plan is None or plan.based_on is None:
-            break
-        for o in session.scalars(select(PlanOverride).where(PlanOverride.plan_id == plan.id)):
-            found.append(
-                OverrideView(
-                    o.id, o.queue, o.starts_at, o.ends_at, o.percent, o.reason, o.created_at,
-                    o.created_by, plan.version,
-                )
-            )  # fmt: skip
-        version = plan.based_on
-    return sorted(found, key=lambda o: o.version)
+    parent = dict(
+        session.execute(
+            select(StaffingPlan.version, StaffingPlan.based_on).where(
+                StaffingPlan.version <= version
+            )
+        ).all()
+    )
+    lineage = []
+    current: int | None = version
+    while current is not None and current in parent:
+        lineage.append(current)
+        current = parent[current]
+    rows = session.execute(
+        select(PlanOverride, StaffingPlan.version)
+        .join(StaffingPlan, StaffingPlan.id == PlanOverride.plan_id)
+        .where(StaffingPlan.version.in_(lineage))
+        .order_by(StaffingPlan.version, PlanOverride.id)
+    ).all()
+    return [
+        OverrideView(
+            o.id, o.queue, o.starts_at, o.ends_at, o.percent, o.reason, o.created_at,
+            o.created_by, made,
+        )
+        for o, made in rows
+    ]  # fmt: skip
 
 
 def add_override(
