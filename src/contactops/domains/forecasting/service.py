@@ -686,6 +686,11 @@ def get_plan(db: Database, scope: Scope, version: int | None = None) -> PlanView
         return _plan_view(session, _find_plan(session, version))
 
 
+def plan_in(session: Session, version: int | None = None) -> PlanView:
+    """:func:`get_plan` inside an open tenant session."""
+    return _plan_view(session, _find_plan(session, version))
+
+
 def list_plans(db: Database, scope: Scope) -> list[PlanSummary]:
     with scope.session(db) as session:
         plans = session.scalars(select(StaffingPlan).order_by(StaffingPlan.version.desc()))

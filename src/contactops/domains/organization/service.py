@@ -47,6 +47,8 @@ class AgentView:
     team: str | None
     is_active: bool
     skills: list[AgentSkillView]
+    team_id: int | None = None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,28 +216,35 @@ def create_agent_in(
 
 def list_agents(db: Database, principal: Principal) -> list[AgentView]:
     with tenant_session(db, principal) as session:
-        agents = session.scalars(
-            select(Agent)
-            .options(
-                selectinload(Agent.team),
-                selectinload(Agent.skills).selectinload(AgentSkill.skill),
-            )
-            .order_by(Agent.display_name)
-        ).all()
-        return [
-            AgentView(
-                id=a.id,
-                code=a.code,
-                display_name=a.display_name,
-                team=a.team.name if a.team else None,
-                is_active=a.is_active,
-                skills=sorted(
-                    (AgentSkillView(s.skill.code, s.level) for s in a.skills),
-                    key=lambda s: s.skill_code,
-                ),
-            )
-            for a in agents
-        ]
+        return list_agents_in(session)
+
+
+def list_agents_in(session: Session) -> list[AgentView]:
+    """Every agent of the session's tenant with team and skills, by display name."""
+    agents = session.scalars(
+        select(Agent)
+        .options(
+            selectinload(Agent.team),
+            selectinload(Agent.skills).selectinload(AgentSkill.skill),
+        )
+        .order_by(Agent.display_name)
+    ).all()
+    return [
+        AgentView(
+            id=a.id,
+            code=a.code,
+            display_name=a.display_name,
+            team=a.team.name if a.team else None,
+            is_active=a.is_active,
+            skills=sorted(
+                (AgentSkillView(s.skill.code, s.level) for s in a.skills),
+                key=lambda s: s.skill_code,
+            ),
+            team_id=a.team_id,
+            user_id=a.user_id,
+        )
+        for a in agents
+    ]
 
 
 def list_teams(db: Database, principal: Principal) -> list[TeamView]:

@@ -1,0 +1,236 @@
+"""Schedules: built from the staffing plan by the scheduling engine, stored as versions
+(draft → published; an older published version is superseded where a newer one covers its
+days), edited by planners (every change in the audit log), changed by agents' swap and time-off
+requests once a supervisor approves, and read by agents (page and iCalendar feed).
+
+Which schedule is in force on a local day: the most recently published version that covers it
+(published or since superseded for other days). Handover notes, adherence and the feed read
+only that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from contactops.domains.forecasting import service as forecasting
+from contactops.domains.organization import service as organization
+from contactops.domains.scheduling.handover import (
+    acknowledge as acknowledge,
+)
+from contactops.domains.scheduling.handover import (
+    add_handover as add_handover,
+)
+from contactops.domains.scheduling.handover import handovers_for_in
+from contactops.domains.scheduling.handover import (
+    list_handovers as list_handovers,
+)
+from contactops.domains.scheduling.models import (
+    WORK,
+)
+from contactops.domains.scheduling.requests import _requests
+from contactops.domains.scheduling.requests import (
+    answer_swap as answer_swap,
+)
+from contactops.domains.scheduling.requests import (
+    cancel_request as cancel_request,
+)
+from contactops.domains.scheduling.requests import (
+    decide_request as decide_request,
+)
+from contactops.domains.scheduling.requests import (
+    list_requests as list_requests,
+)
+from contactops.domains.scheduling.requests import (
+    request_swap as request_swap,
+)
+from contactops.domains.scheduling.requests import (
+    request_time_off as request_time_off,
+)
+from contactops.domains.scheduling.schedules import (
+    DEFAULT_RULES as DEFAULT_RULES,
+)
+from contactops.domains.scheduling.schedules import (
+    DEFAULT_TEMPLATES as DEFAULT_TEMPLATES,
+)
+from contactops.domains.scheduling.schedules import (
+    DEFAULT_TIME_LIMIT_S as DEFAULT_TIME_LIMIT_S,
+)
+from contactops.domains.scheduling.schedules import (
+    MAX_DAYS as MAX_DAYS,
+)
+from contactops.domains.scheduling.schedules import (
+    ShiftInput as ShiftInput,
+)
+from contactops.domains.scheduling.schedules import (
+    TeamDay as TeamDay,
+)
+from contactops.domains.scheduling.schedules import (
+    _agents,
+    _shift_view,
+    agent_of_user_in,
+    shifts_in_force_in,
+)
+from contactops.domains.scheduling.schedules import (
+    build_problem_in as build_problem_in,
+)
+from contactops.domains.scheduling.schedules import (
+    build_schedule as build_schedule,
+)
+from contactops.domains.scheduling.schedules import (
+    copy_schedule as copy_schedule,
+)
+from contactops.domains.scheduling.schedules import (
+    delete_shift as delete_shift,
+)
+from contactops.domains.scheduling.schedules import (
+    ensure_templates_in as ensure_templates_in,
+)
+from contactops.domains.scheduling.schedules import (
+    get_schedule as get_schedule,
+)
+from contactops.domains.scheduling.schedules import (
+    list_schedules as list_schedules,
+)
+from contactops.domains.scheduling.schedules import (
+    list_templates as list_templates,
+)
+from contactops.domains.scheduling.schedules import (
+    publish as publish,
+)
+from contactops.domains.scheduling.schedules import (
+    save_shift as save_shift,
+)
+from contactops.domains.scheduling.schedules import (
+    save_template as save_template,
+)
+from contactops.domains.scheduling.schedules import (
+    set_contract as set_contract,
+)
+from contactops.domains.scheduling.schedules import (
+    team_schedule as team_schedule,
+)
+from contactops.domains.scheduling.timeline import (
+    shift_spans,
+)
+from contactops.domains.scheduling.views import (
+    ActivityView as ActivityView,
+)
+from contactops.domains.scheduling.views import (
+    CoverageView as CoverageView,
+)
+from contactops.domains.scheduling.views import HandoverView, RequestView, ShiftView
+from contactops.domains.scheduling.views import (
+    RuleProblem as RuleProblem,
+)
+from contactops.domains.scheduling.views import (
+    ScheduleSummary as ScheduleSummary,
+)
+from contactops.domains.scheduling.views import (
+    ScheduleView as ScheduleView,
+)
+from contactops.domains.scheduling.views import (
+    TemplateView as TemplateView,
+)
+from contactops.engines.events import TIMESTAMP
+from contactops.platform.database import Database
+from contactops.platform.settings import get_settings
+
+Scope = forecasting.Scope
+
+# --- my schedule ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MySchedule:
+    agent: organization.AgentView | None
+    shifts: list[ShiftView]
+    requests: list[RequestView]
+    handovers: list[HandoverView]
+
+
+def my_schedule(db: Database, scope: Scope, first: date, days: int = 14) -> MySchedule:
+    """The signed-in user's published shifts, requests and handover notes."""
+    with scope.session(db) as session:
+        agent = agent_of_user_in(session, scope.user_id)
+        if agent is None:
+            return MySchedule(None, [], [], [])
+        agents = _agents(session)
+        zone = ZoneInfo(scope.time_zone)
+        rows = shifts_in_force_in(session, first, first + timedelta(days=days - 1), agent.id)
+        return MySchedule(
+            agent,
+            [_shift_view(s, agents) for s in rows],
+            _requests(session, agents, agent_id=agent.id),
+            handovers_for_in(
+                session,
+                agents,
+                agent,
+                datetime.combine(first - timedelta(days=1), time(), tzinfo=zone),
+                datetime.combine(first + timedelta(days=days), time(), tzinfo=zone),
+            ),
+        )
+
+
+# --- iCalendar feed --------------------------------------------------------------------------
+
+
+def feed_token(tenant_id: int, user_id: int) -> str:
+    """The secret of a user's calendar feed URL: an HMAC of tenant and user under the
+    installation's key, so nothing secret is stored and another user's URL cannot be guessed."""
+    key = get_settings().resolved_secret_key().encode()
+    message = f"schedule-feed:{tenant_id}:{user_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
+
+
+def check_feed_token(tenant_id: int, user_id: int, token: str) -> bool:
+    return hmac.compare_digest(feed_token(tenant_id, user_id), token)
+
+
+def feed_shifts_in(session: Session, user_id: int, first: date, last: date) -> list[ShiftView]:
+    agent = agent_of_user_in(session, user_id)
+    if agent is None:
+        return []
+    agents = _agents(session)
+    return [_shift_view(s, agents) for s in shifts_in_force_in(session, first, last, agent.id)]
+
+
+# --- adherence inputs ------------------------------------------------------------------------
+
+SCHEDULE_ACTIVITY_SCHEMA = pa.schema(
+    [
+        pa.field("agent", pa.string(), nullable=False),
+        pa.field("start", TIMESTAMP, nullable=False),
+        pa.field("end", TIMESTAMP, nullable=False),
+        pa.field("activity", pa.string(), nullable=False),
+    ]
+)
+
+
+def schedule_table_in(session: Session, start: datetime, end: datetime, time_zone: str) -> pa.Table:
+    """The published schedule's activities overlapping [start, end): agent code, start, end,
+    activity (``work`` on queue, ``break``, ``lunch``, ``meeting``, ``training``, ``offline``)."""
+    zone = ZoneInfo(time_zone)
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date()
+    agents = _agents(session)
+    columns: dict[str, list[Any]] = {"agent": [], "start": [], "end": [], "activity": []}
+    for s in shifts_in_force_in(session, first, last):
+        if s.kind != WORK or s.ends_at <= start or s.starts_at >= end:
+            continue
+        spans = shift_spans(
+            s.starts_at, s.ends_at, [(a.kind, a.starts_at, a.ends_at) for a in s.activities]
+        )
+        for span in spans:
+            columns["agent"].append(agents[s.agent_id].code)
+            columns["start"].append(span.start)
+            columns["end"].append(span.end)
+            columns["activity"].append(span.kind)
+    return pa.table(columns, schema=SCHEDULE_ACTIVITY_SCHEMA)
