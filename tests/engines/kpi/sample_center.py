@@ -37,6 +37,7 @@ from typing import Any
 import pyarrow as pa
 
 from contactops.engines.events import AGENT_STATE_SCHEMA, LEG_SCHEMA
+from contactops.engines.kpi import SCHEDULE_SCHEMA
 from contactops.engines.kpi.compute import SURVEY_SCHEMA
 
 DAY = datetime(2025, 3, 3, tzinfo=UTC)
@@ -177,6 +178,34 @@ def sample_agent_states() -> pa.Table:
             (at(10, 30), "a3", "logged_in"),  # same instant as the next: lasts 0 s
             (at(10, 30), "a3", "ready"),
             (at(11, 30), "a3", "logged_out"),  # after the end: ready is clipped at 11:00
+        ]
+    )
+
+
+def schedules_table(rows: list[tuple[str, datetime, datetime, str]]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"agent": a, "start": s, "end": e, "activity": act} for a, s, e, act in rows],
+        schema=SCHEDULE_SCHEMA,
+    )
+
+
+def sample_schedules() -> pa.Table:
+    """a1 works with a break at 10:00, a2 works then lunches, a3 has a meeting before logging in.
+
+    Adherent minutes in 09:00–11:00 (scheduled): a1 work 09:00–10:00 ready/contact/wrap-up until
+    the not-ready at 09:50: 50 (60); break 10:00–10:15 in break from 10:10: 5 (15); work
+    10:15–11:00 ready from 10:20: 40 (45). a2 work 09:30–10:30 ready from 09:31 to the log-out at
+    10:20: 49 (60); lunch 10:30–11:00 logged out until 10:45: 15 (30). a3 meeting 09:00–09:30
+    with no event yet, so logged out: 0 (30). Total 159 of 240; scheduled work 60 + 45 + 60 = 165.
+    """
+    return schedules_table(
+        [
+            ("a1", at(8), at(10), "work"),  # clipped at 09:00
+            ("a1", at(10), at(10, 15), "break"),
+            ("a1", at(10, 15), at(12), "work"),  # clipped at 11:00
+            ("a2", at(9, 30), at(10, 30), "work"),
+            ("a2", at(10, 30), at(11), "lunch"),
+            ("a3", at(9), at(9, 30), "meeting"),
         ]
     )
 

@@ -21,6 +21,7 @@ from contactops.engines.kpi.catalog import (
     LEG_TIME,
     N_,
     PARAMETER_DOCS,
+    SCHEDULE_TIME,
     SURVEY_TIME,
     Better,
     Kpi,
@@ -69,7 +70,8 @@ def test_the_required_metrics_are_all_there():
         "longest_wait", "avg_abandon_wait", "aht", "avg_talk", "avg_hold", "avg_wrapup",
         "transfer_rate", "fcr", "resolution_rate", "repeat_rate", "agent_hours", "ready_hours",
         "not_ready_hours", "occupancy", "utilisation", "contacts_per_agent_hour",
-        "cost_per_contact", "csat", "nps", "ces", "adherence",
+        "cost_per_contact", "csat", "nps", "ces", "adherence", "conformance",
+        "scheduled_hours", "out_of_adherence_hours",
     ]  # fmt: skip
     assert set(required) <= {k.id for k in CATALOG}
 
@@ -80,7 +82,7 @@ def test_each_definition_states_where_it_counts(entry: Kpi):
         "legs": (LEG_TIME, FIRST_ANSWERED_TIME, FIRST_LEG_TIME),
         "agent_states": (AGENT_TIME,),
         "surveys": (SURVEY_TIME,),
-        "schedules": ("scheduling",),
+        "schedules": (SCHEDULE_TIME,),
     }[entry.source]
     assert any(r in entry.definition for r in rule), entry.id
 
@@ -93,6 +95,7 @@ def test_parameters_are_named_in_the_kpis_that_use_them():
     assert "repeat_window_h" in sources["fcr"].parameters
     assert "cost_per_agent_hour" in sources["cost_per_contact"].parameters
     assert "csat_satisfied_min" in sources["csat"].parameters
+    assert "neutral_activities" in sources["adherence"].parameters
     used = {p for k in CATALOG for p in k.parameters}
     assert used == catalog.PARAMETER_NAMES == set(PARAMETER_DOCS)
 
@@ -103,7 +106,7 @@ def test_every_kpi_has_a_formula_in_sql_over_existing_components():
     names = components(KpiParameters())
     for kpi_id, (sql, used) in formulas.items():
         assert set(used) <= set(names), kpi_id
-        assert used or kpi_id == "adherence", f"{kpi_id} reads no component: {sql}"
+        assert used, f"{kpi_id} reads no component: {sql}"
 
 
 def test_lookup_by_id_and_a_helpful_error_for_an_unknown_one():
@@ -130,7 +133,8 @@ def test_parameter_defaults():
         defaults.include_flow_outs,
         defaults.cost_per_agent_hour,
         defaults.csat_satisfied_min,
-    ) == (20, 5, 72, True, None, 4)
+        defaults.neutral_activities,
+    ) == (20, 5, 72, True, None, 4, ())
     assert [f.name for f in fields(KpiParameters)] == list(PARAMETER_DOCS)
 
 
@@ -147,6 +151,8 @@ def test_parameter_defaults():
         ("cost_per_agent_hour", math.inf),
         ("csat_satisfied_min", 6),
         ("csat_satisfied_min", True),
+        ("neutral_activities", "meeting"),
+        ("neutral_activities", ("meeting", "nap")),
     ],
 )
 def test_invalid_parameters_are_refused_naming_the_field(field: str, value: object):
@@ -158,5 +164,7 @@ def test_valid_edge_parameters_are_accepted():
     params = KpiParameters(
         service_level_threshold_s=0, short_abandon_s=0, repeat_window_h=0.25,
         include_flow_outs=False, cost_per_agent_hour=0, csat_satisfied_min=5,
+        neutral_activities=["training", "meeting", "training"],  # type: ignore[arg-type]
     )  # fmt: skip
     assert params.repeat_window_h == 0.25
+    assert params.neutral_activities == ("training", "meeting")

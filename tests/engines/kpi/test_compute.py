@@ -19,6 +19,7 @@ from .sample_center import (
     legs_table,
     sample_agent_states,
     sample_legs,
+    sample_schedules,
     sample_surveys,
 )
 
@@ -33,6 +34,7 @@ def compute(**options: Any) -> pa.Table:
         "agent_states": sample_agent_states(),
         "surveys": sample_surveys(),
         "agent_teams": TEAMS,
+        "schedules": sample_schedules(),
     }
     arguments.update(options)
     legs = arguments.pop("legs", sample_legs())
@@ -102,7 +104,13 @@ EXPECTED: dict[str, Any] = {
     "occupancy": 80 / 169,  # (65 + 15) ÷ (65 + 15 + 89)
     "utilisation": 80 / 215,
     "contacts_per_agent_hour": 6 / (215 / 60),
-    "adherence": None,  # declared, comes with scheduling
+    # Schedules (sample_schedules): adherent 159 of 240 scheduled minutes; on queue (ready +
+    # on contact + wrap-up, a3's unscheduled 30 included) 89 + 65 + 15 = 169 of 165 scheduled
+    # work minutes.
+    "adherence": 159 / 240,
+    "conformance": 169 / 165,
+    "scheduled_hours": 4.0,
+    "out_of_adherence_hours": 81 / 60,
     "agent_cost": 215 / 60 * 30.0,  # 107.5
     "cost_per_contact": 107.5 / 6,
     "csat": 2 / 3,  # c01 5, c04 3, c05 4 (c02 has no answered leg): two ≥ 4
@@ -182,7 +190,7 @@ def test_csat_threshold_and_cost_are_parameters():
 
 
 def test_without_agent_states_or_surveys_their_kpis_are_null():
-    row = only_row(compute(agent_states=None, surveys=None))
+    row = only_row(compute(agent_states=None, surveys=None, schedules=None))
     for k in CATALOG:
         if k.source in ("agent_states", "surveys", "schedules"):
             assert row[k.id] is None, k.id
@@ -190,7 +198,9 @@ def test_without_agent_states_or_surveys_their_kpis_are_null():
 
 
 def test_zero_denominators_are_null_and_counts_zero_on_an_empty_log():
-    row = only_row(compute(legs=sample_legs().slice(0, 0), agent_states=None, surveys=None))
+    row = only_row(
+        compute(legs=sample_legs().slice(0, 0), agent_states=None, surveys=None, schedules=None)
+    )
     for k in CATALOG:
         if k.unit == "count" and k.source == "legs":
             assert row[k.id] == 0, k.id

@@ -9,8 +9,11 @@ center metrics, so each definition says which convention it follows and where ot
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Literal
+
+from contactops.engines.kpi.adherence import ACTIVITIES
 
 Unit = Literal["count", "ratio", "seconds", "hours", "per_hour", "currency", "score"]
 Better = Literal["higher", "lower", "neutral"]
@@ -45,6 +48,7 @@ class KpiParameters:
     include_flow_outs: bool = True  # timed out, overflowed, callback legs count against SL
     cost_per_agent_hour: float | None = None  # currency units; cost KPIs are null without it
     csat_satisfied_min: float = 4  # a CSAT score (1–5) at or above this is satisfied
+    neutral_activities: tuple[str, ...] = ()  # activities left out of adherence (Calabrio)
 
     def __post_init__(self) -> None:
         _require_number("service_level_threshold_s", self.service_level_threshold_s, low=0)
@@ -57,6 +61,22 @@ class KpiParameters:
         if self.cost_per_agent_hour is not None:
             _require_number("cost_per_agent_hour", self.cost_per_agent_hour, low=0)
         _require_number("csat_satisfied_min", self.csat_satisfied_min, low=1, high=5)
+        object.__setattr__(
+            self, "neutral_activities", _activities("neutral_activities", self.neutral_activities)
+        )
+
+
+def _activities(name: str, value: object) -> tuple[str, ...]:
+    """Known activity names, in the order given, each once (a list or set is accepted)."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError(f"{name} must be a list of activities, got {value!r}")
+    unknown = [a for a in value if a not in ACTIVITIES]
+    if unknown:
+        raise ValueError(
+            f"{name} must be known activities, got unknown {unknown[0]!r}; known activities: "
+            f"{', '.join(ACTIVITIES)}"
+        )
+    return tuple(dict.fromkeys(value))
 
 
 def _require_number(
@@ -84,6 +104,8 @@ PARAMETER_DOCS: dict[str, str] = {
     "cost_per_agent_hour": "Loaded cost of one logged-in agent hour, in the report's currency; "
     "cost KPIs are null when it is not set.",
     "csat_satisfied_min": "Lowest CSAT score (1–5 scale) that counts as satisfied.",
+    "neutral_activities": "Scheduled activities left out of adherence on both sides (neither "
+    "scheduled nor adherent time), as Calabrio's neutral activities; none by default.",
 }
 
 
@@ -128,6 +150,15 @@ AGENT_TIME = (
     "closes it and the last open state is cut at the report's end; time is clipped to "
     "[start, end) and split at local interval boundaries, so intervals add up exactly. Agent "
     "time is not per queue: null when grouped by queue or channel."
+)
+SCHEDULE_TIME = (
+    "Scheduled time comes from the published schedule: each activity lasts from its start to "
+    "its end, time with no activity is not scheduled, and it is clipped to [start, end) and "
+    "split at local interval boundaries, so intervals add up exactly. The agent's state during "
+    "it comes from the agent-state log as agent time does, except that logged_out is a state "
+    "and an agent is logged out before its first event. Adherent states per activity: work — "
+    "ready, on_contact, wrapup; break and lunch — break, logged_out; meeting, training and "
+    "offline — not_ready, break. Null without a schedule, and when grouped by queue or channel."
 )
 SURVEY_TIME = (
     "A response counts where the contact's last answered leg counts (its queue, channel, agent "
@@ -647,16 +678,62 @@ def _workforce() -> tuple[Kpi, ...]:
             "adherence",
             N_("Schedule adherence"),
             N_("Share of scheduled time the agent was in the scheduled state."),
-            "A declared hook: adherence compares the agent-state log with published schedules, "
-            "which arrive with scheduling; until then it is always null. It will follow the "
-            "state-matching form (adherent minutes ÷ scheduled minutes, as Amazon Connect), "
-            "with Genesys' exception-based form and Calabrio's neutral periods as options; "
-            "conformance (on-queue ÷ scheduled on-queue) will be a separate metric.",
-            "adherent minutes ÷ scheduled minutes",
+            "State-matching adherence, as Amazon Connect computes it: scheduled time during "
+            "which the agent's state was one the activity asks for, divided by scheduled time; "
+            "a late login, an early lunch or a break taken during work all count against it. "
+            "Genesys Cloud reports the same figure as 1 − out-of-adherence ÷ scheduled; "
+            "activities named in neutral_activities are left out of both sides, as Calabrio's "
+            "neutral activities. Adherence does not look at what the agent did outside the "
+            "schedule (see conformance). Null without the agent-state log. " + SCHEDULE_TIME,
+            "adherent scheduled time ÷ scheduled time",
             "ratio",
             "higher",
             "workforce",
             source="schedules",
+            parameters=("neutral_activities",),
+        ),
+        Kpi(
+            "conformance",
+            N_("Schedule conformance"),
+            N_("On-queue hours worked over on-queue hours scheduled; can be above 1."),
+            "Time in ready, on_contact and wrapup anywhere in the period, scheduled or not, "
+            "divided by the scheduled time of on-queue activities (work): did the agents work "
+            "the hours they were scheduled, whenever they worked them. Overtime and unscheduled "
+            "agents push it above 1. Neutral activities do not change it. Null without the "
+            "agent-state log or scheduled work. " + SCHEDULE_TIME,
+            "(ready + on_contact + wrapup) ÷ scheduled work time",
+            "ratio",
+            "neutral",
+            "workforce",
+            source="schedules",
+        ),
+        Kpi(
+            "scheduled_hours",
+            N_("Scheduled hours"),
+            N_("Hours of scheduled activities, neutral activities excluded."),
+            "Scheduled time of every activity (work, breaks, lunch, meetings, training, offline) "
+            "in hours, leaving out the neutral_activities: the denominator of adherence. "
+            + SCHEDULE_TIME,
+            "Σ scheduled time ÷ 3600",
+            "hours",
+            "neutral",
+            "workforce",
+            source="schedules",
+            parameters=("neutral_activities",),
+        ),
+        Kpi(
+            "out_of_adherence_hours",
+            N_("Out-of-adherence hours"),
+            N_("Scheduled hours the agent was not in the scheduled state."),
+            "Scheduled hours minus adherent hours: the exceptions Genesys Cloud counts, "
+            "whose share of scheduled time is 1 − adherence. Null without the agent-state "
+            "log. " + SCHEDULE_TIME,
+            "(scheduled time − adherent scheduled time) ÷ 3600",
+            "hours",
+            "lower",
+            "workforce",
+            source="schedules",
+            parameters=("neutral_activities",),
         ),
     )
 

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from contactops.engines.events import TIMESTAMP
+from contactops.engines.kpi.adherence import SCHEDULE_SCHEMA, check_schedules
 from contactops.engines.kpi.agent_time import with_row_order
 from contactops.engines.kpi.catalog import CATALOG, KpiParameters, kpi
 from contactops.engines.kpi.codes import encode
@@ -51,6 +52,7 @@ _REQUIRED = {
              "handle_s", "outcome", "transferred", "resolved"),
     "agent_states": ("occurred_at", "agent", "state"),
     "surveys": ("contact_id", "survey", "score"),
+    "schedules": SCHEDULE_SCHEMA.names,
 }  # fmt: skip
 
 
@@ -68,6 +70,7 @@ def compute_kpis(
     surveys: pa.Table | None = None,
     agent_teams: Mapping[str, str] | None = None,
     tenant: str | None = None,
+    schedules: pa.Table | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> pa.Table:
     """KPIs of [start, end) per group: the group columns in ``group_by`` order, then one column
@@ -76,7 +79,10 @@ def compute_kpis(
     Legs count in the local interval (``timezone``) of their queue entry, or of the contact's
     arrival when they never queued. Counts are int64, everything else float64; a ratio with a
     zero denominator is null. Agent-time KPIs are null without ``agent_states`` and when grouped
-    by queue or channel; survey KPIs are null without ``surveys`` (:data:`SURVEY_SCHEMA`).
+    by queue or channel; survey KPIs are null without ``surveys`` (:data:`SURVEY_SCHEMA`);
+    schedule KPIs are null without ``schedules`` (:data:`SCHEDULE_SCHEMA`, checked by
+    :func:`.adherence.check_schedules`) and when grouped by queue or channel, and adherence and
+    conformance also without ``agent_states``.
     An unknown KPI id raises KeyError listing the known ones; an unknown dimension or any other
     bad argument raises ValueError naming it.
     """
@@ -91,6 +97,8 @@ def compute_kpis(
         _check_columns("agent_states", agent_states)
     if surveys is not None:
         _check_columns("surveys", surveys)
+    if schedules is not None:
+        check_schedules(schedules)
 
     grid = None
     if TIME_DIMENSIONS & set(dims):
@@ -108,10 +116,16 @@ def compute_kpis(
     available: set[Part] = {"legs", "answered_contacts", "first_legs"}
     if surveys is not None:
         available.add("surveys")
-    states = agent_states if not (scope.by_queue or scope.by_channel) else None
+    per_agent = not (scope.by_queue or scope.by_channel)  # agent and schedule time only
+    states = agent_states if per_agent else None
+    plan = schedules if per_agent else None
     if states is not None:
         available.add("agent_states")
-    tables = _inputs(legs, scope, grid, states, surveys, agent_teams)
+    if plan is not None:
+        available.add("schedules")
+        if states is not None:
+            available.add("schedule_states")
+    tables = _inputs(legs, scope, grid, states, surveys, agent_teams, plan)
     names = {key: f"kpi_{key}_{uuid.uuid4().hex}" for key in tables}
     sql = report_sql(scope, dims, ids, params, available, names)
     with ExitStack() as stack:
@@ -130,30 +144,41 @@ def _inputs(
     agent_states: pa.Table | None,
     surveys: pa.Table | None,
     agent_teams: Mapping[str, str] | None,
+    schedules: pa.Table | None = None,
 ) -> dict[str, pa.Table]:
-    """The tables to register: inputs plus code columns (shared buffers), grid, dictionaries."""
+    """The tables to register: inputs plus code columns (shared buffers), grid, dictionaries.
+
+    Agent codes are one code space over the legs (when grouped by agent), the agent-state log
+    and the schedules, so states join schedules and both join legs on the code.
+    """
     tables: dict[str, pa.Table] = {}
     grouped = [d for d in ("queue", "channel") if getattr(scope, f"by_{d}")]
-    if scope.by_agent:
-        grouped.append("agent")
     for dimension in grouped:
-        columns = [legs.column(dimension)]
-        if dimension == "agent" and agent_states is not None:
-            columns.append(agent_states.column("agent"))
-        codes, coded = encode(columns)
+        codes, coded = encode([legs.column(dimension)])
         legs = legs.append_column(f"_{dimension}", coded[0])
-        if dimension == "agent" and agent_states is not None:
-            agent_states = agent_states.append_column("_agent", coded[1])
         tables[f"codes_{dimension}"] = codes.table()
+    timed = {
+        key: table
+        for key, table in (("agent_states", agent_states), ("schedules", schedules))
+        if table is not None
+    }
+    if scope.by_agent or timed:
+        columns = [t.column("agent") for t in timed.values()]
+        if scope.by_agent:
+            columns.insert(0, legs.column("agent"))
+        codes, coded = encode(columns)
+        if scope.by_agent:
+            legs = legs.append_column("_agent", coded.pop(0))
+            tables["codes_agent"] = codes.table()
+        for (key, table), column in zip(timed.items(), coded, strict=True):
+            timed[key] = table.append_column("_agent", column)
     tables["legs"] = legs
     if grid is not None:
         tables["grid"] = grid.table
-    if agent_states is not None:
-        if "_agent" not in agent_states.column_names:
-            agent_states = agent_states.append_column(
-                "_agent", encode([agent_states.column("agent")])[1][0]
-            )
-        tables["agent_states"] = with_row_order(agent_states)
+    if "agent_states" in timed:
+        tables["agent_states"] = with_row_order(timed["agent_states"])
+    if "schedules" in timed:
+        tables["schedules"] = timed["schedules"]
     if surveys is not None:
         tables["surveys"] = surveys
     if agent_teams is not None:

@@ -16,6 +16,7 @@ from contactops.engines.kpi.catalog import (
     GROUPS,
     LEG_TIME,
     PARAMETER_DOCS,
+    SCHEDULE_TIME,
     SURVEY_TIME,
     Group,
     Kpi,
@@ -39,10 +40,10 @@ INTRO = """\
 ContactOps computes every figure from one event log with one definition. Connectors, the
 simulator and the live router all write the same canonical events; the KPI engine derives one
 *leg* per contact per queue visit from them and computes every metric below from the legs, the
-agent-state log and survey answers, in DuckDB. A number therefore means the same thing on every
-page, in every export, in the API and in the tests. Where vendors disagree (service level above
-all), the catalog offers the variants side by side under their own ids and says which vendor
-each follows.
+agent-state log, published schedules and survey answers, in DuckDB. A number therefore means the
+same thing on every page, in every export, in the API and in the tests. Where vendors disagree
+(service level above all), the catalog offers the variants side by side under their own ids and
+says which vendor each follows.
 
 This page is generated from `src/contactops/engines/kpi/catalog.py`
 (`python -m contactops.engines.kpi.docs > docs/metrics.md`); edit the catalog, not this page."""
@@ -55,6 +56,7 @@ RULES = f"""\
 - **Contacts (repeat rate).** {FIRST_LEG_TIME}
 - **Surveys.** {SURVEY_TIME}
 - **Agent time.** {AGENT_TIME}
+- **Scheduled time (adherence, conformance).** {SCHEDULE_TIME}
 - **Local time.** Intervals, days, weeks (ISO, starting Monday) and months are those of the
   report's time zone. An interval starts at the last instant the local clock read its start
   time: on the night clocks go back, 02:00–02:30 exists twice and is reported twice, with its
@@ -78,13 +80,14 @@ def _parameters_table() -> str:
     ]
     for field in fields(KpiParameters):
         value = getattr(defaults, field.name)
-        shown = (
-            "not set"
-            if value is None
-            else str(value).lower()
-            if isinstance(value, bool)
-            else f"{value:g}"
-        )
+        if value is None:
+            shown = "not set"
+        elif isinstance(value, bool):
+            shown = str(value).lower()
+        elif isinstance(value, tuple):
+            shown = ", ".join(value) or "none"
+        else:
+            shown = f"{value:g}"
         lines.append(f"| `{field.name}` | {shown} | {PARAMETER_DOCS[field.name]} |")
     return "\n".join(lines)
 

@@ -1,9 +1,9 @@
 """The report query: the source parts asked for, summed per group, then the KPI formulas.
 
-Stage one (:mod:`.queries`, :mod:`.agent_time`) aggregates each source at the time-grid cell ×
-queue × channel × agent grain the report needs; here the parts are stacked, joined to the time
-grid, the code dictionaries and the team mapping, summed per report group, and every KPI is its
-catalog formula over those sums (:mod:`.sql`).
+Stage one (:mod:`.queries`, :mod:`.agent_time`, :mod:`.schedule_time`) aggregates each source at
+the time-grid cell × queue × channel × agent grain the report needs; here the parts are stacked,
+joined to the time grid, the code dictionaries and the team mapping, summed per report group, and
+every KPI is its catalog formula over those sums (:mod:`.sql`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from contactops.engines.kpi.queries import (
     legs_projection,
     survey_legs_sql,
 )
+from contactops.engines.kpi.schedule_time import adherent_time_sql, scheduled_time_sql
 from contactops.engines.kpi.sql import US_PER_HOUR, Component, Part, components, kpi_formulas
 from contactops.engines.kpi.time_grid import TIME_COLUMNS
 
@@ -43,7 +44,8 @@ def report_sql(
     """The whole report as one statement over the registered views ``names``.
 
     ``names`` holds ``legs`` and, where used, ``grid``, ``teams``, ``agent_states``,
-    ``surveys`` and ``codes_<dimension>``. A part not ``available`` yields null components.
+    ``schedules``, ``surveys`` and ``codes_<dimension>``. A part not ``available`` yields null
+    components.
     """
     needed = needed_components(ids, params)
     by_part: dict[Part, list[str]] = {}
@@ -78,6 +80,12 @@ def report_sql(
             parts.append(aggregate(scope, "contacts", aggregates))
         elif part == "surveys":
             parts.append(aggregate(scope, "survey_rows", aggregates))
+        elif part == "schedules":
+            parts.append(scheduled_time_sql(scope, names["schedules"], aggregates))
+        elif part == "schedule_states":
+            parts.append(
+                adherent_time_sql(scope, names["schedules"], names["agent_states"], aggregates)
+            )
         else:
             parts.append(agent_time_sql(scope, names["agent_states"], aggregates))
     union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)

@@ -8,13 +8,18 @@ ratios. A zero denominator gives NULL (``NULLIF``), never 0 or NaN.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from contactops.engines.events import AgentState
+from contactops.engines.kpi.adherence import ACTIVITIES
 from contactops.engines.kpi.catalog import CATALOG, KpiParameters
 
-Part = Literal["legs", "answered_contacts", "first_legs", "surveys", "agent_states"]
+Part = Literal[
+    "legs", "answered_contacts", "first_legs", "surveys", "agent_states", "schedules",
+    "schedule_states",
+]  # fmt: skip
 
 US_PER_HOUR = 3_600_000_000
 
@@ -107,7 +112,24 @@ def components(params: KpiParameters) -> dict[str, Component]:
         "wrapup": f"state_code = {code['wrapup']}",
     }.items():
         out[f"{state}_us"] = Component("agent_states", f"sum(duration_us) FILTER ({where})")
+    # Scheduled pieces (schedules) and their adherent parts (schedule_states), by activity.
+    counted = "TRUE"
+    if params.neutral_activities:
+        counted = f"activity NOT IN ({_sql_strings(params.neutral_activities)})"
+    on_queue = _sql_strings(a.name for a in ACTIVITIES.values() if a.on_queue)
+    out |= {
+        "scheduled_us": Component("schedules", f"sum(duration_us) FILTER ({counted})"),
+        "scheduled_on_queue_us": Component(
+            "schedules", f"sum(duration_us) FILTER (activity IN ({on_queue}))"
+        ),
+        "adherent_us": Component("schedule_states", f"sum(duration_us) FILTER ({counted})"),
+    }
     return out
+
+
+def _sql_strings(values: Iterable[str]) -> str:
+    """SQL string literals, comma-separated (the values are known activity names)."""
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 def _ratio(numerator: str, denominator: str) -> str:
@@ -124,6 +146,7 @@ def kpi_formulas(params: KpiParameters) -> dict[str, tuple[str, tuple[str, ...]]
     cost = params.cost_per_agent_hour
     cost_sql = "NULL::DOUBLE" if cost is None else repr(float(cost))
     busy = "(on_contact_us + wrapup_us)"
+    on_queue_us = "ready_us + on_contact_us + wrapup_us"
     counts = {
         "arrivals": "n_arrivals",
         "offered": "n_offered",
@@ -169,7 +192,10 @@ def kpi_formulas(params: KpiParameters) -> dict[str, tuple[str, tuple[str, ...]]
         "occupancy": _ratio(busy, f"{busy} + ready_us"),
         "utilisation": _ratio(busy, "logged_in_us"),
         "contacts_per_agent_hour": _ratio("n_answered", _hours("logged_in_us")),
-        "adherence": "NULL::DOUBLE",
+        "adherence": _ratio("adherent_us", "scheduled_us"),
+        "conformance": _ratio(f"{on_queue_us}", "scheduled_on_queue_us"),
+        "scheduled_hours": _hours("scheduled_us"),
+        "out_of_adherence_hours": _hours("(scheduled_us - adherent_us)"),
         "agent_cost": f"{_hours('logged_in_us')} * {cost_sql}",
         "cost_per_contact": _ratio(f"{_hours('logged_in_us')} * {cost_sql}", "n_answered"),
         "csat": _ratio("n_csat_satisfied", "n_csat"),
