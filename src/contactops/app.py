@@ -25,6 +25,7 @@ from contactops.domains.kpis import api as kpis_api
 from contactops.domains.kpis import pages as kpis_pages
 from contactops.domains.organization import api as organization_api
 from contactops.domains.organization import pages as organization_pages
+from contactops.domains.scheduling import api as scheduling_api
 from contactops.domains.simulation import api as simulation_api
 from contactops.domains.simulation import pages as simulation_pages
 from contactops.domains.staffing import api as staffing_api
@@ -44,10 +45,16 @@ API_ROUTERS = (
     simulation_api.router,
     forecasting_api.router,
     forecasting_api.plans,
+    scheduling_api.schedules,
+    scheduling_api.mine,
+    scheduling_api.requests,
+    scheduling_api.handovers,
+    scheduling_api.adherence,
     kpis_api.router,
     imports_api.router,
 )
 PAGE_ROUTERS = (
+    scheduling_api.feed,
     accounts_pages.router,
     home_pages.router,
     organization_pages.router,

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -60,12 +60,15 @@ class Permission(enum.StrEnum):
     MANAGE_TENANT = "tenant.manage"
     VIEW_AUDIT = "audit.view"
     MANAGE_OWN_TOKENS = "tokens.manage_own"
+    VIEW_OWN_SCHEDULE = "schedule.view_own"  # my shifts, requests, handover notes
+    DECIDE_SCHEDULE_REQUESTS = "schedule.decide"  # approve or reject swaps and time off
 
 
 _EVERYONE = frozenset({Permission.VIEW_HOME, Permission.MANAGE_OWN_TOKENS})
+_STAFF = _EVERYONE | {Permission.VIEW_OWN_SCHEDULE}  # people who may work shifts
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.MANAGER: _EVERYONE
+    Role.MANAGER: _STAFF
     | {
         Permission.VIEW_PLAN,
         Permission.VIEW_RUN,
@@ -73,19 +76,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VIEW_MEASURE,
         Permission.IMPORT_HISTORY,
         Permission.VIEW_AUDIT,
+        Permission.DECIDE_SCHEDULE_REQUESTS,
     },
-    Role.SUPERVISOR: _EVERYONE
-    | {Permission.VIEW_PLAN, Permission.VIEW_RUN, Permission.VIEW_MEASURE},
-    Role.WFM: _EVERYONE
+    Role.SUPERVISOR: _STAFF
+    | {
+        Permission.VIEW_PLAN,
+        Permission.VIEW_RUN,
+        Permission.VIEW_MEASURE,
+        Permission.DECIDE_SCHEDULE_REQUESTS,
+    },
+    Role.WFM: _STAFF
     | {
         Permission.VIEW_PLAN,
         Permission.EDIT_PLAN,
         Permission.VIEW_RUN,
         Permission.VIEW_MEASURE,
         Permission.IMPORT_HISTORY,
+        Permission.DECIDE_SCHEDULE_REQUESTS,
     },
-    Role.QA: _EVERYONE | {Permission.VIEW_RUN, Permission.VIEW_MEASURE, Permission.MANAGE_QUALITY},
-    Role.AGENT: _EVERYONE | {Permission.VIEW_RUN},
+    Role.QA: _STAFF | {Permission.VIEW_RUN, Permission.VIEW_MEASURE, Permission.MANAGE_QUALITY},
+    Role.AGENT: _STAFF | {Permission.VIEW_RUN},
     Role.CLIENT: _EVERYONE | {Permission.VIEW_MEASURE},
 }
 
@@ -131,6 +141,29 @@ class Principal:
 
 def actor_of(principal: Principal) -> Actor:
     return Actor(user_id=principal.user_id, label=principal.email, ip_address=principal.client_ip)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tenant a call works for and who acts: a signed-in user, or the command line."""
+
+    tenant_id: int
+    tenant_slug: str
+    time_zone: str
+    actor: Actor
+
+    @classmethod
+    def of(cls, principal: Principal) -> Scope:
+        return cls(
+            principal.tenant_id, principal.tenant_slug, principal.time_zone, actor_of(principal)
+        )
+
+    @property
+    def user_id(self) -> int | None:
+        return self.actor.user_id
+
+    def session(self, db: Database) -> AbstractContextManager[Session]:
+        return db.session(tenant_id=self.tenant_id, actor=self.actor)
 
 
 @contextmanager

@@ -13,7 +13,6 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -43,8 +42,7 @@ from contactops.engines.queueing.staffing import (
     required_agents,
     scheduled_agents,
 )
-from contactops.platform.audit import Actor
-from contactops.platform.auth import Principal, actor_of
+from contactops.platform.auth import Scope as Scope
 from contactops.platform.database import Database
 from contactops.platform.errors import Conflict, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
@@ -63,29 +61,6 @@ REQUIRED_COLUMNS = ("start", "queue", "calls")
 
 
 # --- history ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The tenant a call works for and who acts: a signed-in user, or the command line."""
-
-    tenant_id: int
-    tenant_slug: str
-    time_zone: str
-    actor: Actor
-
-    @classmethod
-    def of(cls, principal: Principal) -> Scope:
-        return cls(
-            principal.tenant_id, principal.tenant_slug, principal.time_zone, actor_of(principal)
-        )
-
-    @property
-    def user_id(self) -> int | None:
-        return self.actor.user_id
-
-    def session(self, db: Database) -> AbstractContextManager[Session]:
-        return db.session(tenant_id=self.tenant_id, actor=self.actor)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from contactops.domains.events import service as events
 from contactops.domains.organization import service as organization
+from contactops.domains.scheduling import service as scheduling
 from contactops.engines.kpi.catalog import CATALOG, Kpi, KpiParameters, kpi
 from contactops.engines.kpi.compute import DIMENSIONS, compute_kpis
 from contactops.platform.database import Database
@@ -168,6 +169,7 @@ class KpiInputs:
     legs: pa.Table
     agent_states: pa.Table
     agent_teams: dict[str, str]
+    schedules: pa.Table | None = None  # the published schedule's activities (adherence)
 
 
 def inputs_in(session: Session, time_zone: str, query: KpiQuery) -> KpiInputs:
@@ -183,7 +185,9 @@ def inputs_in(session: Session, time_zone: str, query: KpiQuery) -> KpiInputs:
     ):
         legs = _filtered(legs, column, values)
     states = _filtered(events.agent_states_table_in(session, start, end), "agent", query.agents)
-    return KpiInputs(legs, states, organization.agent_teams_in(session))
+    plan = _filtered(scheduling.schedule_table_in(session, start, end, time_zone), "agent",
+                     query.agents)  # fmt: skip
+    return KpiInputs(legs, states, organization.agent_teams_in(session), plan)
 
 
 def compute(
@@ -208,6 +212,7 @@ def compute(
         agent_states=inputs.agent_states,
         agent_teams=inputs.agent_teams,
         tenant=tenant_label,
+        schedules=inputs.schedules,
     )
     chosen = tuple(kpi(k) for k in query.kpi_ids) if query.kpi_ids else CATALOG
     return KpiResult(

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactops.domains.forecasting import service as forecasting
 from contactops.domains.organization import service as organization
 from contactops.domains.scheduling.models import (
     WORK,
@@ -16,11 +15,10 @@ from contactops.domains.scheduling.models import (
 )
 from contactops.domains.scheduling.schedules import _agents, _me, shifts_in_force_in
 from contactops.domains.scheduling.views import HandoverView
+from contactops.platform.auth import Scope
 from contactops.platform.database import Database
 from contactops.platform.errors import Forbidden, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
-
-Scope = forecasting.Scope
 
 # --- handover notes --------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactops.domains.forecasting import service as forecasting
 from contactops.domains.organization import service as organization
 from contactops.domains.scheduling.models import (
     APPROVED,
@@ -33,11 +32,10 @@ from contactops.domains.scheduling.schedules import (
     shifts_in_force_in,
 )
 from contactops.domains.scheduling.views import RequestView, ShiftView
+from contactops.platform.auth import Scope
 from contactops.platform.database import Database, utcnow
 from contactops.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
-
-Scope = forecasting.Scope
 
 # --- requests --------------------------------------------------------------------------------
 

@@ -55,11 +55,10 @@ from contactops.engines.scheduling import (
     solve,
 )
 from contactops.engines.scheduling.mapping import problem_from_mapping
+from contactops.platform.auth import Scope
 from contactops.platform.database import Database, utcnow
 from contactops.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
-
-Scope = forecasting.Scope
 
 MAX_DAYS = 28
 DEFAULT_TIME_LIMIT_S = 20.0

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from contactops.domains.forecasting import service as forecasting
+from contactops.domains.events import service as events
 from contactops.domains.organization import service as organization
 from contactops.domains.scheduling.handover import (
     acknowledge as acknowledge,
@@ -139,11 +140,13 @@ from contactops.domains.scheduling.views import (
 from contactops.domains.scheduling.views import (
     TemplateView as TemplateView,
 )
-from contactops.engines.events import TIMESTAMP
-from contactops.platform.database import Database
+from contactops.engines.kpi.adherence import SCHEDULE_SCHEMA, out_of_adherence
+from contactops.engines.kpi.compute import compute_kpis
+from contactops.platform.auth import Scope as Scope
+from contactops.platform.database import Database, utcnow
+from contactops.platform.errors import InvalidInput
+from contactops.platform.i18n import gettext as _
 from contactops.platform.settings import get_settings
-
-Scope = forecasting.Scope
 
 # --- my schedule ----------------------------------------------------------------------------
 
@@ -204,15 +207,6 @@ def feed_shifts_in(session: Session, user_id: int, first: date, last: date) -> l
 
 # --- adherence inputs ------------------------------------------------------------------------
 
-SCHEDULE_ACTIVITY_SCHEMA = pa.schema(
-    [
-        pa.field("agent", pa.string(), nullable=False),
-        pa.field("start", TIMESTAMP, nullable=False),
-        pa.field("end", TIMESTAMP, nullable=False),
-        pa.field("activity", pa.string(), nullable=False),
-    ]
-)
-
 
 def schedule_table_in(session: Session, start: datetime, end: datetime, time_zone: str) -> pa.Table:
     """The published schedule's activities overlapping [start, end): agent code, start, end,
@@ -233,4 +227,79 @@ def schedule_table_in(session: Session, start: datetime, end: datetime, time_zon
             columns["start"].append(span.start)
             columns["end"].append(span.end)
             columns["activity"].append(span.kind)
-    return pa.table(columns, schema=SCHEDULE_ACTIVITY_SCHEMA)
+    return pa.table(columns, schema=SCHEDULE_SCHEMA)
+
+
+# --- adherence -------------------------------------------------------------------------------
+
+ADHERENCE_KPIS = ("scheduled_hours", "adherence", "out_of_adherence_hours", "conformance")
+LIVE_WINDOW = timedelta(hours=24)  # schedules and states read around "now" for the live view
+DEFAULT_GRACE_S = 300
+
+
+def adherence_report(
+    db: Database,
+    scope: Scope,
+    first: date,
+    days: int = 1,
+    group_by: Sequence[str] = ("agent", "day"),
+) -> list[dict[str, Any]]:
+    """Adherence, conformance, scheduled and out-of-adherence hours of local days
+    [first, first + days) from the published schedule and the agent-state log, per group
+    (the KPI catalog's definitions)."""
+    if not 1 <= days <= 62:
+        raise InvalidInput("days", _("Report 1 to 62 days."))
+    zone = ZoneInfo(scope.time_zone)
+    start = datetime.combine(first, time(), tzinfo=zone)
+    end = datetime.combine(first + timedelta(days=days), time(), tzinfo=zone)
+    with scope.session(db) as session:
+        schedules = schedule_table_in(session, start, end, scope.time_zone)
+        states = events.agent_states_table_in(session, start, end)
+        legs = events.legs_table_in(session, start, end)
+        teams = organization.agent_teams_in(session)
+    try:
+        table = compute_kpis(
+            legs, start=start, end=end, group_by=tuple(group_by), timezone=scope.time_zone,
+            kpi_ids=ADHERENCE_KPIS, agent_states=states, schedules=schedules,
+            agent_teams=teams,
+        )  # fmt: skip
+    except ValueError as error:
+        raise InvalidInput("group_by", str(error)) from None
+    return list(table.to_pylist())
+
+
+@dataclass(frozen=True)
+class LiveAdherence:
+    agent: str
+    agent_name: str
+    team: str | None
+    activity: str
+    activity_end: datetime
+    state: str
+    state_since: datetime | None
+    adherent: bool
+    out_since: datetime | None
+
+
+def live_adherence(
+    db: Database, scope: Scope, at: datetime | None = None, grace_s: float = DEFAULT_GRACE_S
+) -> list[LiveAdherence]:
+    """Every agent scheduled at ``at`` (default now): the scheduled activity, the agent's state
+    and, when it does not match for longer than ``grace_s``, since when; out of adherence first,
+    longest first."""
+    at = at or utcnow()
+    with scope.session(db) as session:
+        schedules = schedule_table_in(session, at - LIVE_WINDOW, at + LIVE_WINDOW, scope.time_zone)
+        states = events.agent_states_table_in(session, at - LIVE_WINDOW, at + timedelta(seconds=1))
+        agents = {a.code: a for a in organization.list_agents_in(session)}
+    rows = []
+    for r in out_of_adherence(states, schedules, at, grace_s=grace_s):
+        agent = agents.get(r.agent)
+        rows.append(
+            LiveAdherence(
+                r.agent, agent.display_name if agent else r.agent, agent.team if agent else None,
+                r.activity, r.activity_end, r.state, r.state_since, r.adherent, r.out_since,
+            )
+        )  # fmt: skip
+    far_past = datetime.max.replace(tzinfo=UTC)
+    return sorted(rows, key=lambda r: (r.adherent, r.out_since or far_past, r.agent_name))

@@ -6,10 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from contactops.domains.forecasting import service as forecasting
-
-Scope = forecasting.Scope
-
 # --- views -----------------------------------------------------------------------------------
 
 
