@@ -404,6 +404,7 @@ def demo(
                     "simulate": "simulating days",
                     "store": "storing events",
                     "plan": "forecasting next week",
+                    "schedule": "scheduling next week",
                 }.get(stage, stage)
                 tasks[key] = bar.add_task(f"{tenant}: {label}", total=total)
             bar.update(tasks[key], completed=done)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from contactops.domains.admin import service as admin
 from contactops.domains.events import service as events
 from contactops.domains.forecasting import service as forecasting
 from contactops.domains.organization import service as organization
+from contactops.domains.scheduling import service as scheduling
 from contactops.engines.events import Channel
 from contactops.engines.simulation.demo_history import (
     DemoAgent,
@@ -28,6 +29,7 @@ from contactops.platform.identity import Role
 
 DEMO_PASSWORD = "contactops-demo"  # noqa: S105 - published on purpose: it is the demo login
 DEMO_ACTOR = Actor.system("demo loader")
+SCHEDULE_TIME_LIMIT_S = 10.0  # the demo schedule: good, not proven optimal
 
 
 @dataclass(frozen=True)
@@ -228,8 +230,11 @@ def load_demo_tenant(
         # From here on the transaction works inside the new tenant.
         del session.info["system"]
         session.info["tenant_id"] = tenant.id
-        for email, name, role in spec.users:
-            admin.add_member_in(session, email, name, role, DEMO_PASSWORD)
+        users = {
+            email: admin.add_member_in(session, email, name, role, DEMO_PASSWORD).user_id
+            for email, name, role in spec.users
+        }
+        agent_user = next((users[e] for e, _n, role in spec.users if role == Role.AGENT), None)
         for queue, name, skill in spec.queues:
             organization.create_queue_in(
                 session,
@@ -239,19 +244,21 @@ def load_demo_tenant(
                 skill_code=skill,
                 service_level_threshold_s=20 if queue.channel == Channel.PHONE else 60,
             )
-        for code, name, team, skills in roster:
+        for index, (code, name, team, skills) in enumerate(roster):
             organization.create_agent_in(
-                session, code=code, display_name=name, team_name=team, skills=skills
-            )
+                session, code=code, display_name=name, team_name=team, skills=skills,
+                user_id=agent_user if index == 0 else None,  # the demo agent's own shifts
+            )  # fmt: skip
         events.append_contact_events_in(session, history.contact_events, _written)
         events.append_agent_events_in(session, history.agent_events, _written)
         tenant_id = tenant.id
     if progress:
         progress("plan", 0, 1)
     today = _local_today(spec.time_zone, now)
+    scope = forecasting.Scope(tenant_id, spec.slug, spec.time_zone, DEMO_ACTOR)
     forecasting.create_plan(
         db,
-        forecasting.Scope(tenant_id, spec.slug, spec.time_zone, DEMO_ACTOR),
+        scope,
         first_day=today + timedelta(days=7 - today.weekday()),  # next Monday
         days=7,
         history_weeks=weeks or spec.weeks,
@@ -260,6 +267,13 @@ def load_demo_tenant(
     )
     if progress:
         progress("plan", 1, 1)
+        progress("schedule", 0, 1)
+    built = scheduling.build_schedule(
+        db, scope, time_limit_s=SCHEDULE_TIME_LIMIT_S, note="Demo schedule"
+    )
+    scheduling.publish(db, scope, built.summary.version)
+    if progress:
+        progress("schedule", 1, 1)
     return history.contacts, total
 
 
