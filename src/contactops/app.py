@@ -26,6 +26,7 @@ from contactops.domains.kpis import pages as kpis_pages
 from contactops.domains.organization import api as organization_api
 from contactops.domains.organization import pages as organization_pages
 from contactops.domains.scheduling import api as scheduling_api
+from contactops.domains.scheduling import pages as scheduling_pages
 from contactops.domains.simulation import api as simulation_api
 from contactops.domains.simulation import pages as simulation_pages
 from contactops.domains.staffing import api as staffing_api
@@ -61,6 +62,7 @@ PAGE_ROUTERS = (
     staffing_pages.router,
     simulation_pages.router,
     forecasting_pages.router,
+    scheduling_pages.router,
     kpis_pages.router,
     imports_pages.router,
     admin_pages.router,

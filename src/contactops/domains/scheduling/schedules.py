@@ -510,7 +510,12 @@ def _problems(
     for check in check_rules(problem, assignments):
         for violation in check.violations:
             day = v.first_day + timedelta(days=violation.day) if violation.day is not None else None
-            out.append(RuleProblem(check.rule, violation.agent, day, violation.message))
+            week = _("in week %(week)d", week=(violation.week or 0) + 1)
+            when = day.isoformat() if day else week
+            message = violation.message or _(
+                "%(amount)g over the limit %(when)s", amount=violation.amount, when=when
+            )
+            out.append(RuleProblem(check.rule, violation.agent, day, message))
     return out
 
 
