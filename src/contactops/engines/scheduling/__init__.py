@@ -5,7 +5,9 @@ Public API:
 - :mod:`.problem` — the input: :class:`Problem` of :class:`Requirements`, :class:`ShiftTemplate`
   (with :class:`BreakRule`), :class:`Agent`, :class:`Rules`, :class:`Weights`; and
   :class:`SolveOptions`;
-- :mod:`.solver` — ``solve(problem, options) -> Schedule``;
+- :mod:`.solver` — ``solve(problem, options) -> Schedule``: one model (:mod:`.model`) for small
+  problems, for large ones the decomposition of :mod:`.decomposition` (bound from
+  :mod:`.relaxation`, first schedule from :mod:`.assignment`, neighbourhood search);
 - :mod:`.schedule` — the output: :class:`Schedule`, :class:`ShiftAssignment`, :class:`Coverage`,
   :class:`RuleCheck`, :class:`RuleViolation`;
 - :mod:`.rules` — ``check_rules``: the rules checked on any list of shifts;

@@ -14,6 +14,7 @@ import numpy as np
 
 from .problem import (
     ANY_SKILL,
+    METHODS,
     Agent,
     BreakRule,
     ClockChange,
@@ -282,15 +283,19 @@ def problem_from_mapping(data: Any) -> Problem:
 def options_from_mapping(data: Any) -> SolveOptions:
     """The optional ``options`` object of a problem file (time limit, seed, workers)."""
     top = _object(data, "", _TOP)
-    keys = ("time_limit_s", "deterministic_time_limit", "seed", "workers", "relative_gap")
+    keys = ("time_limit_s", "deterministic_time_limit", "seed", "workers", "relative_gap", "method")
     raw = _object(top.get("options", {}), "options", keys)
     default = SolveOptions()
+    method = _str(raw.get("method", default.method), "options.method")
+    if method not in METHODS:
+        raise ProblemError("options.method", f"must be one of {', '.join(METHODS)}")
     return SolveOptions(
         time_limit_s=_number(raw.get("time_limit_s", default.time_limit_s), "options.time_limit_s"),
         deterministic_time_limit=_optional(raw, "deterministic_time_limit", "options", _number),
         seed=_int(raw.get("seed", default.seed), "options.seed"),
         workers=_int(raw.get("workers", default.workers), "options.workers"),
         relative_gap=_number(raw.get("relative_gap", 0.0), "options.relative_gap"),
+        method=method,
     )
 
 

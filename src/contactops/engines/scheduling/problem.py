@@ -187,6 +187,9 @@ class Weights:
     preference: int = 10
 
 
+METHODS = ("auto", "monolithic", "decomposition")
+
+
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
     """``time_limit_s`` (wall clock: the best schedule found so far is returned) and
@@ -202,6 +205,10 @@ class SolveOptions:
     relative_gap: float = 0.0
     warm_start: bool = True
     """Hint the solver with a greedy schedule (:mod:`.warm_start`)."""
+    method: str = "auto"
+    """``"monolithic"``: one CP-SAT model of every agent and shift; ``"decomposition"``: the
+    shift-count bound, a first schedule from its counts and neighbourhood search
+    (:mod:`.decomposition`); ``"auto"``: the decomposition for large problems."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,18 @@ def greedy_schedule(
     allowed: Sequence[Sequence[int]],
 ) -> list[list[int]]:
     """For each agent, the candidate indices of a schedule that keeps every rule."""
+    return extend_schedule(problem, grid, candidates, allowed, [[] for _ in problem.agents])
+
+
+def extend_schedule(
+    problem: Problem,
+    grid: Grid,
+    candidates: Sequence[Candidate],
+    allowed: Sequence[Sequence[int]],
+    chosen: Sequence[Sequence[int]],
+) -> list[list[int]]:
+    """``chosen`` (a schedule keeping every rule) with shifts added by the same greedy: the
+    residual requirement is what ``chosen`` leaves uncovered."""
     horizon = grid.horizon_slots
     required = problem.requirements.required
     residual = {k: np.asarray(v, dtype=np.int64).reshape(-1).copy() for k, v in required.items()}
@@ -33,16 +45,35 @@ def greedy_schedule(
     end = np.minimum(np.array([c.end_slot for c in candidates], dtype=np.int64), horizon)
     length = np.maximum(end - start, 1)
     order = sorted(range(len(problem.agents)), key=lambda a: -problem.agents[a].min_hours_per_week)
-    chosen: list[list[int]] = [[] for _ in problem.agents]
+    out = [list(picked) for picked in chosen]
+    for a, picked in enumerate(out):
+        skills = _skills(problem, problem.agents[a])
+        for c in picked:
+            _take(residual, skills, start[c], end[c])
     for a in order:
         agent = problem.agents[a]
         skills = _skills(problem, agent)
         if not skills or not allowed[a]:
             continue
-        chosen[a] = _one_agent(
-            problem, grid, candidates, allowed[a], agent, skills, residual, start, end, length
+        out[a] = _one_agent(
+            problem,
+            grid,
+            candidates,
+            allowed[a],
+            agent,
+            skills,
+            residual,
+            (start, end, length),
+            out[a],
         )
-    return chosen
+    return out
+
+
+def _take(residual: dict[str, np.ndarray], skills: list[str], first: int, last: int) -> None:
+    """One more agent on duty in slots first … last − 1, counted for the neediest skill."""
+    for t in range(first, last):
+        best = max(skills, key=lambda k: residual[k][t])
+        residual[best][t] -= 1
 
 
 def _skills(problem: Problem, agent: Agent) -> list[str]:
@@ -60,10 +91,10 @@ def _one_agent(
     agent: Agent,
     skills: list[str],
     residual: dict[str, np.ndarray],
-    start: np.ndarray,
-    end: np.ndarray,
-    length: np.ndarray,
+    spans: tuple[np.ndarray, np.ndarray, np.ndarray],
+    picked: list[int],
 ) -> list[int]:
+    start, end, length = spans
     rules = problem.rules
     days = problem.requirements.days
     idx = np.asarray(allowed, dtype=np.int64)
@@ -85,7 +116,15 @@ def _one_agent(
     shift_end = np.full(days, -np.inf)
     week_minutes = np.zeros(problem.weeks)
     week_days = np.zeros(problem.weeks, dtype=np.int64)
-    picked: list[int] = []
+    position = {c: i for i, c in enumerate(allowed)}
+    picked = list(picked)
+    for c in picked:
+        i = position[c]
+        d = int(day[i])
+        worked[d] = True
+        shift_start[d], shift_end[d] = real_start[i], real_end[i]
+        week_minutes[week[i]] += paid[i]
+        week_days[week[i]] += 1
     while True:
         combined = sum(np.maximum(residual[k], 0) for k in skills)
         cumulative = np.concatenate([[0], np.cumsum(combined)])
@@ -117,9 +156,7 @@ def _one_agent(
         shift_start[d], shift_end[d] = real_start[i], real_end[i]
         week_minutes[week[i]] += paid[i]
         week_days[week[i]] += 1
-        for t in range(start[c], end[c]):
-            best = max(skills, key=lambda k: residual[k][t])
-            residual[best][t] -= 1
+        _take(residual, skills, start[c], end[c])
     return picked
 
 
