@@ -81,9 +81,14 @@ def solve_decomposed(
 ) -> Schedule:
     """The module's three steps within ``options``' limits."""
     budget = _Budget(began, options.time_limit_s, options.deterministic_time_limit)
+    # With a deterministic limit the wall clock only guards the whole run: a step cut short by
+    # a busy machine would make the schedule depend on the machine's load.
+    reproducible = options.deterministic_time_limit is not None
     relax_options = replace(
         options,
-        time_limit_s=max(1.0, BOUND_SHARE * options.time_limit_s),
+        time_limit_s=options.time_limit_s
+        if reproducible
+        else max(1.0, BOUND_SHARE * options.time_limit_s),
         deterministic_time_limit=(
             BOUND_SHARE * options.deterministic_time_limit
             if options.deterministic_time_limit is not None
@@ -124,11 +129,13 @@ def _gap(objective: float, bound: float) -> float:
 
 def _step_options(options: SolveOptions, budget: _Budget) -> SolveOptions:
     limit = STEP_DETERMINISTIC_TIME
+    wall = min(STEP_WALL_S, budget.left_s())
     if budget.deterministic_limit is not None:
         limit = min(limit, max(0.1, budget.deterministic_limit - budget.deterministic_used))
+        wall = budget.left_s()  # see solve_decomposed: only the run's own limit
     return replace(
         options,
-        time_limit_s=max(0.5, min(STEP_WALL_S, budget.left_s())),
+        time_limit_s=max(0.5, wall),
         deterministic_time_limit=limit,
         relative_gap=0.0,
     )

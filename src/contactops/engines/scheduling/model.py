@@ -56,6 +56,9 @@ def solver_for(options: SolveOptions) -> cp_model.CpSolver:
     params.max_time_in_seconds = options.time_limit_s
     if options.deterministic_time_limit is not None:
         params.max_deterministic_time = options.deterministic_time_limit
+        # Parallel workers exchange solutions as they come, so threads racing on a busy
+        # machine would change the result; interleaved workers keep it reproducible.
+        params.interleave_search = True
     params.random_seed = options.seed
     params.num_workers = options.workers
     params.relative_gap_limit = options.relative_gap
