@@ -73,13 +73,16 @@ def _handover_view(
     agents: dict[int, organization.AgentView],
     note: HandoverNote,
     reader: int | None,
+    recipients: list[int] | None = None,
 ) -> HandoverView:
     acks = {
         a.agent_id: a.acknowledged_at
         for a in session.scalars(select(HandoverAck).where(HandoverAck.note_id == note.id))
     }
     team = next((a.team for a in agents.values() if a.team_id == note.team_id), None)
-    readers = [(agents[i].display_name, acks.get(i)) for i in _recipients(session, agents, note)]
+    if recipients is None:
+        recipients = _recipients(session, agents, note)
+    readers = [(agents[i].display_name, acks.get(i)) for i in recipients]
     return HandoverView(
         note.id, note.author_name, team if note.team_id else None, note.for_from, note.for_to,
         note.body, note.created_at, acks.get(reader) if reader else None, readers,
@@ -99,11 +102,12 @@ def handovers_for_in(
         .where(HandoverNote.for_to > start, HandoverNote.for_from < end)
         .order_by(HandoverNote.for_from)
     )
-    return [
-        _handover_view(session, agents, n, agent.id)
-        for n in notes
-        if agent.id in _recipients(session, agents, n)
-    ]
+    views = []
+    for note in notes:
+        recipients = _recipients(session, agents, note)
+        if agent.id in recipients:
+            views.append(_handover_view(session, agents, note, agent.id, recipients))
+    return views
 
 
 def list_handovers(db: Database, scope: Scope, since: datetime) -> list[HandoverView]:
@@ -121,12 +125,13 @@ def list_handovers(db: Database, scope: Scope, since: datetime) -> list[Handover
 def acknowledge(db: Database, scope: Scope, note_id: int) -> HandoverView:
     """The signed-in agent has read note ``note_id`` (acknowledging twice changes nothing)."""
     with scope.session(db) as session:
-        me = _me(session, scope)
         agents = _agents(session)
+        me = _me(agents, scope)
         note = session.get(HandoverNote, note_id)
         if note is None:
             raise NotFound(_("There is no handover note %(id)d.", id=note_id))
-        if me.id not in _recipients(session, agents, note):
+        recipients = _recipients(session, agents, note)
+        if me.id not in recipients:
             raise Forbidden(_("This note is not for your shift."))
         exists = session.scalar(
             select(HandoverAck).where(HandoverAck.note_id == note.id, HandoverAck.agent_id == me.id)
@@ -134,4 +139,4 @@ def acknowledge(db: Database, scope: Scope, note_id: int) -> HandoverView:
         if exists is None:
             session.add(HandoverAck(note_id=note.id, agent_id=me.id))
             session.flush()
-        return _handover_view(session, agents, note, me.id)
+        return _handover_view(session, agents, note, me.id, recipients)

@@ -52,7 +52,8 @@ def _published_shift(session: Session, shift_id: int) -> ScheduleShift:
 def request_time_off(db: Database, scope: Scope, day: date, reason: str) -> RequestView:
     """The signed-in agent asks for ``day`` off; a supervisor decides."""
     with scope.session(db) as session:
-        me = _me(session, scope)
+        agents = _agents(session)
+        me = _me(agents, scope)
         shift = next(iter(shifts_in_force_in(session, day, day, me.id)), None)
         row = ScheduleRequest(
             kind=TIME_OFF_REQUEST, status=PENDING, agent_id=me.id,
@@ -61,7 +62,7 @@ def request_time_off(db: Database, scope: Scope, day: date, reason: str) -> Requ
         )  # fmt: skip
         session.add(row)
         session.flush()
-        return _request_view(session, _agents(session), row)
+        return _request_view(session, agents, row)
 
 
 def request_swap(
@@ -75,11 +76,12 @@ def request_swap(
     """The signed-in agent offers ``shift_id`` to a colleague, for the colleague's
     ``other_shift_id`` (or for nothing); the colleague accepts, then a supervisor decides."""
     with scope.session(db) as session:
-        me = _me(session, scope)
+        agents = _agents(session)
+        me = _me(agents, scope)
         mine = _published_shift(session, shift_id)
         if mine.agent_id != me.id:
             raise Forbidden(_("You can only offer your own shifts."))
-        other = _agent_by_code(session, other_agent_code)
+        other = _agent_by_code(agents, other_agent_code)
         if other.id == me.id:
             raise InvalidInput("other_agent", _("Choose a colleague, not yourself."))
         if (
@@ -94,13 +96,14 @@ def request_swap(
         )  # fmt: skip
         session.add(row)
         session.flush()
-        return _request_view(session, _agents(session), row)
+        return _request_view(session, agents, row)
 
 
 def answer_swap(db: Database, scope: Scope, request_id: int, accept: bool) -> RequestView:
     """The colleague asked accepts (the request goes to a supervisor) or declines it."""
     with scope.session(db) as session:
-        me = _me(session, scope)
+        agents = _agents(session)
+        me = _me(agents, scope)
         row = _request(session, request_id)
         if row.kind != SWAP or row.other_agent_id != me.id:
             raise Forbidden(_("This request was not sent to you."))
@@ -109,12 +112,13 @@ def answer_swap(db: Database, scope: Scope, request_id: int, accept: bool) -> Re
         row.status = PENDING if accept else REJECTED
         row.peer_answered_at = utcnow()
         session.flush()
-        return _request_view(session, _agents(session), row)
+        return _request_view(session, agents, row)
 
 
 def cancel_request(db: Database, scope: Scope, request_id: int) -> RequestView:
     with scope.session(db) as session:
-        me = _me(session, scope)
+        agents = _agents(session)
+        me = _me(agents, scope)
         row = _request(session, request_id)
         if row.agent_id != me.id:
             raise Forbidden(_("You can only cancel your own requests."))
@@ -122,7 +126,7 @@ def cancel_request(db: Database, scope: Scope, request_id: int) -> RequestView:
             raise Conflict(_("This request has already been decided."))
         row.status = CANCELLED
         session.flush()
-        return _request_view(session, _agents(session), row)
+        return _request_view(session, agents, row)
 
 
 def decide_request(
@@ -133,6 +137,7 @@ def decide_request(
     A swap is refused when it would break a labour rule (min rest, weekly hours, ...) unless
     ``force``; the error names the rule and the agent."""
     with scope.session(db) as session:
+        agents = _agents(session)
         row = _request(session, request_id)
         if row.status != PENDING:
             raise Conflict(_("Only a pending request can be decided."))
@@ -142,12 +147,13 @@ def decide_request(
         if not approve:
             row.status = REJECTED
             session.flush()
-            return _request_view(session, _agents(session), row)
+            return _request_view(session, agents, row)
         touched = _apply(session, row)
         if not force:
+            codes = {agents[i].code for i in (row.agent_id, row.other_agent_id) if i is not None}
             for version in touched:
-                broken = _problems(version, _shifts_of(session, [version.id]), _agents(session))
-                mine = [p for p in broken if p.agent in _codes(session, row)]
+                broken = _problems(version, _shifts_of(session, [version.id]), agents)
+                mine = [p for p in broken if p.agent in codes]
                 if mine:
                     first = mine[0]
                     raise Conflict(
@@ -156,12 +162,7 @@ def decide_request(
                     )  # fmt: skip
         row.status = APPROVED
         session.flush()
-        return _request_view(session, _agents(session), row)
-
-
-def _codes(session: Session, row: ScheduleRequest) -> set[str]:
-    agents = _agents(session)
-    return {agents[i].code for i in (row.agent_id, row.other_agent_id) if i is not None}
+        return _request_view(session, agents, row)
 
 
 def _apply(session: Session, row: ScheduleRequest) -> list[ScheduleVersion]:

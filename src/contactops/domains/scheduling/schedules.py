@@ -165,7 +165,7 @@ def set_contract(
     if any(not 0 <= d <= 6 for d in weekdays_off):
         raise InvalidInput("weekdays_off", _("Weekdays run from 0 (Monday) to 6 (Sunday)."))
     with scope.session(db) as session:
-        agent = _agent_by_code(session, agent_code)
+        agent = _agent_by_code(_agents(session), agent_code)
         row = session.scalar(select(AgentContract).where(AgentContract.agent_id == agent.id))
         if row is None:
             row = AgentContract(agent_id=agent.id)
@@ -176,8 +176,8 @@ def set_contract(
         row.templates = list(templates)
 
 
-def _agent_by_code(session: Session, code: str) -> organization.AgentView:
-    for agent in organization.list_agents_in(session):
+def _agent_by_code(agents: dict[int, organization.AgentView], code: str) -> organization.AgentView:
+    for agent in agents.values():
         if agent.code == code:
             return agent
     raise NotFound(_("There is no agent %(code)s.", code=code))
@@ -643,7 +643,7 @@ def _fill(session: Session, v: ScheduleVersion, row: ScheduleShift, shift: Shift
         if not start <= a < b <= end:
             raise InvalidInput(f"activities[{i}]", _("An activity must lie inside the shift."))
         activities.append((kind, a, b))
-    agent = _agent_by_code(session, shift.agent_code)
+    agent = _agent_by_code(_agents(session), shift.agent_code)
     row.agent_id = agent.id
     row.day = shift.day
     row.kind = WORK
@@ -758,17 +758,17 @@ def team_schedule(
     ]
 
 
-def agent_of_user_in(session: Session, user_id: int | None) -> organization.AgentView | None:
+def agent_of_user(
+    agents: dict[int, organization.AgentView], user_id: int | None
+) -> organization.AgentView | None:
+    """The agent a user account is linked to, if any."""
     if user_id is None:
         return None
-    for agent in organization.list_agents_in(session):
-        if agent.user_id == user_id:
-            return agent
-    return None
+    return next((a for a in agents.values() if a.user_id == user_id), None)
 
 
-def _me(session: Session, scope: Scope) -> organization.AgentView:
-    agent = agent_of_user_in(session, scope.user_id)
+def _me(agents: dict[int, organization.AgentView], scope: Scope) -> organization.AgentView:
+    agent = agent_of_user(agents, scope.user_id)
     if agent is None:
         raise Forbidden(_("Your account is not linked to an agent."))
     return agent

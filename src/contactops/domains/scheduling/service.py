@@ -76,7 +76,7 @@ from contactops.domains.scheduling.schedules import (
 from contactops.domains.scheduling.schedules import (
     _agents,
     _shift_view,
-    agent_of_user_in,
+    agent_of_user,
     shifts_in_force_in,
 )
 from contactops.domains.scheduling.schedules import (
@@ -162,10 +162,10 @@ class MySchedule:
 def my_schedule(db: Database, scope: Scope, first: date, days: int = 14) -> MySchedule:
     """The signed-in user's published shifts, requests and handover notes."""
     with scope.session(db) as session:
-        agent = agent_of_user_in(session, scope.user_id)
+        agents = _agents(session)
+        agent = agent_of_user(agents, scope.user_id)
         if agent is None:
             return MySchedule(None, [], [], [])
-        agents = _agents(session)
         zone = ZoneInfo(scope.time_zone)
         rows = shifts_in_force_in(session, first, first + timedelta(days=days - 1), agent.id)
         return MySchedule(
@@ -198,10 +198,10 @@ def check_feed_token(tenant_id: int, user_id: int, token: str) -> bool:
 
 
 def feed_shifts_in(session: Session, user_id: int, first: date, last: date) -> list[ShiftView]:
-    agent = agent_of_user_in(session, user_id)
+    agents = _agents(session)
+    agent = agent_of_user(agents, user_id)
     if agent is None:
         return []
-    agents = _agents(session)
     return [_shift_view(s, agents) for s in shifts_in_force_in(session, first, last, agent.id)]
 
 
