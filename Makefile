@@ -73,3 +73,4 @@ bench: install  ## run every benchmark and rewrite benchmarks/RESULTS.md
 	$(PY) benchmarks/simulation.py
 	$(PY) benchmarks/forecasting.py --tbats --write
 	$(PY) benchmarks/scheduling.py --write
+	$(PY) benchmarks/routing.py engine --write

@@ -16,6 +16,8 @@ from contactops.domains.accounts import api as accounts_api
 from contactops.domains.accounts import pages as accounts_pages
 from contactops.domains.admin import api as admin_api
 from contactops.domains.admin import pages as admin_pages
+from contactops.domains.customers import api as customers_api
+from contactops.domains.customers import pages as customers_pages
 from contactops.domains.forecasting import api as forecasting_api
 from contactops.domains.forecasting import pages as forecasting_pages
 from contactops.domains.home import pages as home_pages
@@ -23,6 +25,9 @@ from contactops.domains.imports import api as imports_api
 from contactops.domains.imports import pages as imports_pages
 from contactops.domains.kpis import api as kpis_api
 from contactops.domains.kpis import pages as kpis_pages
+from contactops.domains.live import api as live_api
+from contactops.domains.live import pages as live_pages
+from contactops.domains.live import service as live_service
 from contactops.domains.organization import api as organization_api
 from contactops.domains.organization import pages as organization_pages
 from contactops.domains.scheduling import api as scheduling_api
@@ -42,6 +47,7 @@ API_ROUTERS = (
     accounts_api.router,
     admin_api.router,
     organization_api.router,
+    customers_api.router,
     staffing_api.router,
     simulation_api.router,
     forecasting_api.router,
@@ -53,12 +59,17 @@ API_ROUTERS = (
     scheduling_api.adherence,
     kpis_api.router,
     imports_api.router,
+    live_api.live,
+    live_api.telephony,
+    live_api.chat,
 )
 PAGE_ROUTERS = (
     scheduling_api.feed,
     accounts_pages.router,
     home_pages.router,
     organization_pages.router,
+    customers_pages.router,
+    live_pages.router,
     staffing_pages.router,
     simulation_pages.router,
     forecasting_pages.router,
@@ -85,7 +96,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             raise DatabaseNotMigrated(
                 "the database schema is not current: run `contactops db upgrade` first"
             )
+        # The live center is rebuilt from the database: waiting contacts, agents' states.
+        live_service.recover(db)
+        timers = live_service.TimerThread(db, settings.live_tick_s)
+        if settings.live_timers:
+            timers.start()
         yield
+        if timers.is_alive():
+            timers.stop()
         if owns_db:
             db.dispose()
 

@@ -62,6 +62,9 @@ class Permission(enum.StrEnum):
     MANAGE_OWN_TOKENS = "tokens.manage_own"
     VIEW_OWN_SCHEDULE = "schedule.view_own"  # my shifts, requests, handover notes
     DECIDE_SCHEDULE_REQUESTS = "schedule.decide"  # approve or reject swaps and time off
+    HANDLE_CONTACTS = "contacts.handle"  # the agent desktop: take, handle and wrap up contacts
+    SUPERVISE_LIVE = "live.supervise"  # the wallboard, agents' states, moving live contacts
+    INTEGRATE_TELEPHONY = "telephony.integrate"  # a PBX reporting calls through the API
 
 
 _EVERYONE = frozenset({Permission.VIEW_HOME, Permission.MANAGE_OWN_TOKENS})
@@ -77,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.IMPORT_HISTORY,
         Permission.VIEW_AUDIT,
         Permission.DECIDE_SCHEDULE_REQUESTS,
+        Permission.HANDLE_CONTACTS,
+        Permission.SUPERVISE_LIVE,
     },
     Role.SUPERVISOR: _STAFF
     | {
@@ -84,6 +89,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VIEW_RUN,
         Permission.VIEW_MEASURE,
         Permission.DECIDE_SCHEDULE_REQUESTS,
+        Permission.HANDLE_CONTACTS,
+        Permission.SUPERVISE_LIVE,
     },
     Role.WFM: _STAFF
     | {
@@ -95,7 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DECIDE_SCHEDULE_REQUESTS,
     },
     Role.QA: _STAFF | {Permission.VIEW_RUN, Permission.VIEW_MEASURE, Permission.MANAGE_QUALITY},
-    Role.AGENT: _STAFF | {Permission.VIEW_RUN},
+    Role.AGENT: _STAFF | {Permission.VIEW_RUN, Permission.HANDLE_CONTACTS},
     Role.CLIENT: _EVERYONE | {Permission.VIEW_MEASURE},
 }
 

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     host: str = "127.0.0.1"
     port: int = 8000
+    live_timers: bool = Field(
+        True, description="Run the live center's timers (ring, wait, wrap-up) in the server."
+    )
+    live_tick_s: float = Field(1.0, gt=0, description="Seconds between two runs of the timers.")
+    chat_origins: str = Field(
+        "",
+        description="Web sites allowed to start chats from the widget (comma-separated origins, "
+        "* for any); empty: pages of this server only.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

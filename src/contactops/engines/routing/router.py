@@ -6,7 +6,11 @@ The rules, applied in this order:
   one — ``longest_idle`` (the agent whose last contact finished longest ago; the ACD default and
   the fair one) or ``best_skill`` (highest skill level for the queue, then longest idle). Among
   agents handling several chats, the one with fewer open contacts goes first. Otherwise the
-  contact waits.
+  contact waits. A contact with a preferred agent (sticky routing) goes to that agent instead
+  when it can take it now: available, room for the contact, the queue's skill.
+- **Direct assignment**: a contact that never waits in line (sticky routing, or one an agent
+  already had when the server restarted) is counted against the agent's capacity; a forced one
+  counts even beyond it, and the agent is then offered nothing until it is below its limit.
 - **An agent becomes free** (a contact is finished, or the agent becomes ready): the agent takes
   the best waiting contact among its skills, by (agent's skill level for the queue, highest
   first; queue priority, highest first; age, oldest first). Age is the contact's routing time
@@ -397,11 +401,16 @@ def router_release(st: RouterState, agent: int, queue: int, now_s: float) -> int
         raise ValueError("release: the agent holds no contact of that queue")
     st.active[agent] -= 1
     st.held[agent, queue] -= 1
-    limit = st.max_contacts[agent]
+    limit, skilled = st.max_contacts[agent], 0
     for k in range(st.skill_start[agent], st.skill_start[agent + 1]):
         q = st.skill_queue[k]
+        skilled += st.held[agent, q]
         if st.held[agent, q] and st.concurrency[q] < limit:
             limit = st.concurrency[q]
+    if skilled < st.active[agent]:  # a forced assignment outside the agent's skills
+        for q in range(st.concurrency.size):
+            if st.held[agent, q] and st.concurrency[q] < limit:
+                limit = st.concurrency[q]
     st.limit[agent] = limit
     st.idle_since_s[agent] = now_s
     return _refill(st, agent)
@@ -423,6 +432,51 @@ def router_make_unavailable(st: RouterState, agent: int) -> None:
     continue."""
     st.available[agent] = False
     st.version[agent] += 1
+
+
+@njit(cache=True)
+def _has_skill(st: RouterState, agent: int, queue: int) -> bool:
+    for k in range(st.skill_start[agent], st.skill_start[agent + 1]):
+        if st.skill_queue[k] == queue:
+            return True
+    return False
+
+
+@njit(cache=True)
+def router_can_take(st: RouterState, agent: int, queue: int) -> bool:
+    """``agent`` is available, has room for a contact of ``queue`` now and holds its skill."""
+    return _can_take(st, agent, queue) and _has_skill(st, agent, queue)
+
+
+@njit(cache=True)
+def router_assign(st: RouterState, agent: int, queue: int, force: bool) -> bool:
+    """``agent`` takes a contact of ``queue`` that never waits in line (sticky agent, recovery
+    after a restart); False, and nothing changes, if it cannot take it and ``force`` is off.
+    A forced contact counts even for an unavailable agent, a full one or one without the skill:
+    the agent is offered nothing more until it is below its limit again."""
+    if not force and not router_can_take(st, agent, queue):
+        return False
+    _take(st, agent, queue)
+    _advertise(st, agent)
+    return True
+
+
+@njit(cache=True)
+def router_waiting_in(st: RouterState, queue: int) -> np.ndarray:
+    """The contacts waiting in ``queue``, in the order they are served: age key, then seq."""
+    lines = st.lines
+    base, size = lines.offset[queue], lines.size[queue]
+    key = np.empty(size)
+    seq = np.empty(size, dtype=np.int64)
+    contact = np.empty(size, dtype=np.int64)
+    count = 0
+    for k in range(base, base + size):
+        if st.waiting_seq[lines.i1[k]] == lines.i0[k]:
+            key[count], seq[count], contact[count] = lines.f0[k], lines.i0[k], lines.i1[k]
+            count += 1
+    by_seq = np.argsort(seq[:count])
+    order = by_seq[np.argsort(key[:count][by_seq], kind="mergesort")]
+    return contact[:count][order]
 
 
 @njit(cache=True)
@@ -463,9 +517,21 @@ class Router:
         self._contact: list[object] = []  # number -> contact
         self._free: list[int] = []  # numbers of contacts no longer waiting
 
-    def _numbered(self, contact: object) -> int:
+    def _check_queue(self, queue: int) -> None:
+        if not 0 <= queue < len(self.queues):
+            raise ValueError(f"queue {queue}: there are {len(self.queues)} queues")
+
+    def _check(self, agent: int, queue: int) -> None:
+        if not 0 <= agent < len(self.agents):
+            raise ValueError(f"agent {agent}: there are {len(self.agents)} agents")
+        self._check_queue(queue)
+
+    def _not_waiting(self, contact: object) -> None:
         if contact in self._number:
             raise ValueError(f"contact {contact!r} is already waiting")
+
+    def _numbered(self, contact: object) -> int:
+        self._not_waiting(contact)
         if self._free:
             number = self._free.pop()
             self._contact[number] = contact
@@ -489,13 +555,25 @@ class Router:
         return [(self._forget(c), q) for c, q in zip(contacts, queues, strict=True)]
 
     def arrive(
-        self, contact: object, queue: int, now_s: float, routed_s: float | None = None
+        self,
+        contact: object,
+        queue: int,
+        now_s: float,
+        routed_s: float | None = None,
+        preferred: int | None = None,
     ) -> int | None:
         """A contact joins ``queue``: the agent it goes to now, or None if it waits.
 
         ``routed_s`` is its routing time (default ``now_s``); pass the original one when a
-        contact moves between queues so that it keeps its age.
+        contact moves between queues so that it keeps its age. A ``preferred`` agent (sticky
+        routing: the customer's last agent) takes the contact at once if :meth:`can_take` says
+        so; otherwise the usual rules apply.
         """
+        if preferred is not None:
+            self._check(preferred, queue)
+            self._not_waiting(contact)
+            if router_assign(self.state, preferred, queue, False):
+                return preferred
         number = self._numbered(contact)
         routed = math.nan if routed_s is None else routed_s
         agent = int(router_arrive(self.state, number, queue, now_s, routed))
@@ -518,6 +596,27 @@ class Router:
         """``agent`` finished a contact of ``queue``; returns the (contact, queue) it takes next."""
         return self._taken(router_release(self.state, agent, queue, now_s))
 
+    def can_take(self, agent: int, queue: int) -> bool:
+        """Whether ``agent`` is available, has room for a contact of ``queue`` now and holds the
+        queue's skill."""
+        self._check(agent, queue)
+        return bool(router_can_take(self.state, agent, queue))
+
+    def assign(self, agent: int, queue: int, *, force: bool = False) -> None:
+        """``agent`` takes a contact of ``queue`` that never waits in line (sticky routing, or
+        a contact it already had when the server restarted); release it with :meth:`release`.
+
+        Raises ValueError unless :meth:`can_take`; ``force`` records the contact anyway (an
+        unavailable or full agent keeps the contacts it has open).
+        """
+        self._check(agent, queue)
+        if not router_assign(self.state, agent, queue, force):
+            raise ValueError(
+                f"agent {agent} ({self.agents[agent].code!r}) cannot take a contact of queue "
+                f"{queue} ({self.queues[queue].code!r}) now: unavailable, at capacity or "
+                "without the skill"
+            )
+
     def make_available(self, agent: int, now_s: float) -> list[tuple[object, int]]:
         """``agent`` became ready (logged in, back from a break); returns what it takes now."""
         return self._taken(router_make_available(self.state, agent, now_s))
@@ -530,6 +629,13 @@ class Router:
     def waiting(self, queue: int) -> int:
         """Contacts waiting in ``queue``."""
         return int(router_waiting(self.state, queue))
+
+    def waiting_in(self, queue: int) -> list[object]:
+        """The contacts waiting in ``queue``, first served first (oldest age key, then the
+        order they joined); O(n log n)."""
+        self._check_queue(queue)
+        numbers = router_waiting_in(self.state, queue).tolist()
+        return [self._contact[number] for number in numbers]
 
     def is_waiting(self, contact: object) -> bool:
         return contact in self._number

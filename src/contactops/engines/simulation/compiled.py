@@ -36,6 +36,10 @@ def compile_all() -> None:
     router.make_unavailable(0)
     router.waiting(0)
     router.open_contacts(0)
+    router.can_take(0, 0)
+    router.assign(0, 0, force=True)
+    router.arrive("third", 0, 4.0, preferred=0)
+    router.waiting_in(0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,487 @@
+"""The live center end to end: ``contactops serve`` under a contact center's load on loopback.
+
+One run, per database (SQLite file, PostgreSQL schema):
+
+1. A fresh database with one tenant, ``--queues`` phone queues (one skill each) and
+   ``--desktops`` agents, each with two skills, a user and an API token.
+2. ``contactops serve`` starts in its own process (one worker: the live center lives in it).
+3. Every agent's desktop connects to its Server-Sent-Events stream and goes ready. An agent
+   offered a call accepts it, talks (exponential, mean ``--talk-s``), ends it, wraps up
+   (``--wrap-s``) — each step one API call, as the desktop page makes them.
+4. A PBX reports ``--rate`` new calls a second (Poisson) for ``--duration`` seconds to random
+   queues; a caller still waiting after their patience (exponential, mean ``--patience-s``)
+   hangs up (the PBX reports the end: abandoned).
+5. When the arrivals stop, the center drains; then every call's outcome is checked in the
+   database: each call is one contact with exactly one outcome, its events tell it once
+   (one ``arrived``, one terminal event of the outcome's kind), nothing is left open.
+
+Latency is measured at the client for every API request (not the event streams): p50, p99 and
+max per kind of request and overall; the server's own timing is not trusted for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import numpy as np
+from sqlalchemy import create_engine, func, select, text
+
+from contactops.domains.admin.service import add_member_in, create_tenant_in
+from contactops.domains.events.models import ContactEventRecord
+from contactops.domains.live.models import LiveContact
+from contactops.domains.organization import service as organization
+from contactops.platform import migrate
+from contactops.platform.audit import Actor
+from contactops.platform.auth import TOKEN_SCHEME_PREFIX, digest
+from contactops.platform.database import Database
+from contactops.platform.identity import ApiToken, Role
+
+TERMINAL_EVENT = {
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "blocked": "blocked",
+    "timed_out": "timed_out",
+    "callback": "callback_requested",
+}
+
+
+@dataclass
+class LoadOptions:
+    duration_s: float = 300.0
+    rate: float = 100.0
+    desktops: int = 500
+    queues: int = 10
+    talk_s: float = 2.0
+    wrap_s: float = 0.5
+    patience_s: float = 60.0
+    seed: int = 7
+    drain_s: float = 120.0
+    customers: int = 200_000  # distinct callers numbers are drawn from
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    calls: list[str] = field(default_factory=list)
+    offers_seen: int = 0
+    streams_open: int = 0
+    handled: int = 0
+    refused: int = 0  # blocked at the door
+
+    def record(self, kind: str, started: float, response: httpx.Response | None) -> None:
+        self.latencies[kind].append((time.perf_counter() - started) * 1000)
+        self.statuses[(kind, response.status_code if response is not None else 0)] += 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- setting up --------------------------------------------------------------------------------
+
+
+@dataclass
+class Database_:
+    url: str  # for the server (SQLAlchemy URL, search_path in ?options= for PostgreSQL)
+    db: Database
+    cleanup: Any
+
+
+def sqlite_database(folder: Path) -> Database_:
+    url = f"sqlite:///{folder / 'load.db'}"
+    db = Database(url)
+    migrate.upgrade(db.engine)
+    return Database_(url, db, lambda: None)
+
+
+def postgres_database(base_url: str) -> Database_:
+    schema = f"load_{secrets.token_hex(4)}"
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    options = f"-csearch_path={schema}"
+    db = Database(base_url, connect_args={"options": options})
+    migrate.upgrade(db.engine)
+
+    def cleanup() -> None:
+        db.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return Database_(f"{base_url}?options={quote(options)}", db, cleanup)
+
+
+def populate(db: Database, options: LoadOptions) -> tuple[str, list[str]]:
+    """One tenant: queues q0.., agents with two skills each, a token per agent user and one
+    for the PBX. Returns (PBX token, agents' tokens)."""
+    rng = random.Random(options.seed)  # noqa: S311 - a reproducible workload, not secrets
+    actor = Actor.system("load benchmark")
+    with db.session(system=True, actor=actor) as session:
+        tenant_id = create_tenant_in(session, slug="load", name="Load Center").id
+    tokens: list[str] = []
+
+    def token_for(session: Any, user_id: int, name: str) -> str:
+        prefix = secrets.token_hex(4)
+        token = f"{TOKEN_SCHEME_PREFIX}{prefix}_{secrets.token_urlsafe(24)}"
+        session.add(ApiToken(user_id=user_id, name=name, prefix=prefix, secret_hash=digest(token)))
+        return token
+
+    with db.session(tenant_id=tenant_id, actor=actor) as session:
+        pbx_user = add_member_in(session, "pbx@load.example", "PBX", Role.ADMIN, None).user_id
+        pbx = token_for(session, pbx_user, "pbx")
+        for q in range(options.queues):
+            organization.create_queue_in(
+                session, code=f"q{q}", name=f"Queue {q}", skill_code=f"s{q}"
+            )
+        for n in range(options.desktops):
+            user_id = add_member_in(
+                session, f"agent{n}@load.example", f"Agent {n}", Role.AGENT, None
+            ).user_id
+            skills = rng.sample(range(options.queues), 2)
+            organization.create_agent_in(
+                session,
+                code=f"a{n}",
+                display_name=f"Agent {n}",
+                team_name=f"Team {n % 10}",
+                skills={f"s{q}": rng.randint(3, 10) for q in skills},
+                user_id=user_id,
+            )
+            tokens.append(token_for(session, user_id, "desktop"))
+    return pbx, tokens
+
+
+class Server:
+    def __init__(self, url: str, var_dir: Path, log_path: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log_path.open("wb")
+        env = {
+            **os.environ,
+            "CONTACTOPS_DATABASE_URL": url,
+            "CONTACTOPS_VAR_DIR": str(var_dir),
+            "CONTACTOPS_SECRET_KEY": secrets.token_urlsafe(32),
+        }
+        command = [
+            str(Path(sys.executable).parent / "contactops"),
+            "serve",
+            "--port",
+            str(self.port),
+        ]
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log)  # noqa: S603
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError("the server did not start; see its log")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+# --- the load ----------------------------------------------------------------------------------
+
+
+async def _request(
+    stats: Stats, client: httpx.AsyncClient, kind: str, method: str, url: str, **kwargs: Any
+) -> httpx.Response | None:
+    started = time.perf_counter()
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as error:
+        stats.record(kind, started, None)
+        stats.errors[f"{kind}: {type(error).__name__}"] += 1
+        return None
+    stats.record(kind, started, response)
+    return response
+
+
+async def desktop(
+    client: httpx.AsyncClient,
+    token: str,
+    options: LoadOptions,
+    stats: Stats,
+    rng: random.Random,
+    stop: asyncio.Event,
+    ready: asyncio.Event,
+) -> None:
+    """One agent: its event stream open, ready, handling every call offered to it."""
+    headers = {"Authorization": f"Bearer {token}"}
+    handling: set[str] = set()
+
+    async def handle(contact_id: str) -> None:
+        path = f"/api/v1/live/desktop/contacts/{contact_id}"
+        response = await _request(
+            stats, client, "accept", "POST", path + "/accept", headers=headers
+        )
+        if response is None or response.status_code != 200:
+            handling.discard(contact_id)
+            return
+        await asyncio.sleep(rng.expovariate(1 / options.talk_s))
+        await _request(stats, client, "end", "POST", path + "/end", headers=headers)
+        await asyncio.sleep(options.wrap_s)
+        response = await _request(
+            stats,
+            client,
+            "wrapup",
+            "POST",
+            path + "/wrapup",
+            headers=headers,
+            json={"code": "resolved"},
+        )
+        if response is not None and response.status_code == 200:
+            stats.handled += 1
+        handling.discard(contact_id)
+
+    tasks: set[asyncio.Task[None]] = set()
+    async with client.stream(
+        "GET", "/api/v1/live/desktop/stream", headers=headers, timeout=None
+    ) as stream:
+        stats.streams_open += 1
+        ready.set()
+        event = ""
+        async for line in stream.aiter_lines():
+            if stop.is_set():
+                break
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event == "changed":
+                data = __import__("json").loads(line[5:])
+                for contact_id in data.get("offered", ()):
+                    if contact_id not in handling:
+                        stats.offers_seen += 1
+                        handling.add(contact_id)
+                        task = asyncio.create_task(handle(contact_id))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+    for task in list(tasks):
+        await task
+
+
+async def caller(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    call_id: str,
+    queue: str,
+    number: str,
+    options: LoadOptions,
+    stats: Stats,
+    rng: random.Random,
+) -> None:
+    """One call: reported, then hung up if still waiting after the caller's patience."""
+    response = await _request(
+        stats,
+        client,
+        "call_arrived",
+        "POST",
+        "/api/v1/telephony/calls",
+        headers=headers,
+        json={"call_id": call_id, "queue": queue, "caller": number},
+    )
+    stats.calls.append(call_id)
+    if response is None or response.status_code != 200:
+        return
+    if response.json()["status"] == "ended":
+        stats.refused += 1
+    if response.json()["status"] != "waiting":
+        return
+    await asyncio.sleep(rng.expovariate(1 / options.patience_s))
+    status = await _request(
+        stats, client, "call_status", "GET", f"/api/v1/telephony/calls/{call_id}", headers=headers
+    )
+    if status is not None and status.status_code == 200 and status.json()["status"] == "waiting":
+        url = f"/api/v1/telephony/calls/{call_id}/ended"
+        await _request(stats, client, "call_ended", "POST", url, headers=headers, json={})
+
+
+async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions) -> Stats:
+    stats, rng = Stats(), random.Random(options.seed)  # noqa: S311 - a reproducible workload
+    limits = httpx.Limits(max_connections=len(tokens) + 400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        stop = asyncio.Event()
+        readies = [asyncio.Event() for _ in tokens]
+        rngs = [random.Random(n) for n in range(len(tokens))]  # noqa: S311 - a workload
+        desks = [
+            asyncio.create_task(desktop(client, t, options, stats, g, stop, r))
+            for t, g, r in zip(tokens, rngs, readies, strict=True)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
+        for n, token in enumerate(tokens):  # every agent goes ready
+            await _request(
+                stats,
+                client,
+                "state",
+                "POST",
+                "/api/v1/live/desktop/state",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"state": "ready"},
+            )
+            if n % 50 == 49:
+                await asyncio.sleep(0)
+        headers = {"Authorization": f"Bearer {pbx}"}
+        callers: set[asyncio.Task[None]] = set()
+        started = time.monotonic()
+        next_at, n = started, 0
+        while next_at - started < options.duration_s:
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            queue = f"q{rng.randrange(options.queues)}"
+            task = asyncio.create_task(
+                caller(client, headers, f"c{n}", queue, _number(rng, options), options, stats, rng)
+            )
+            callers.add(task)
+            task.add_done_callback(callers.discard)
+            n += 1
+            next_at += rng.expovariate(options.rate)
+        stats.arrival_seconds = time.monotonic() - started  # type: ignore[attr-defined]
+        deadline = time.monotonic() + options.drain_s
+        while time.monotonic() < deadline and not await _drained(client, headers):
+            await asyncio.sleep(1.0)
+        stop.set()
+        for task in callers:
+            task.cancel()
+        for desk in desks:
+            desk.cancel()
+        await asyncio.gather(*desks, *callers, return_exceptions=True)
+    return stats
+
+
+async def _drained(client: httpx.AsyncClient, headers: dict[str, str]) -> bool:
+    """Nobody waits, rings, talks or wraps up any more (the supervisor's wallboard)."""
+    try:
+        board = (await client.get("/api/v1/live/wallboard", headers=headers)).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    busy = {"ringing", "on_contact", "wrapup"}
+    return not any(q["waiting"] for q in board["queues"]) and not any(
+        a["state"] in busy for a in board["agents"]
+    )
+
+
+def _number(rng: random.Random, options: LoadOptions) -> str:
+    """A caller from the center's customers: most call rarely, so most numbers are new."""
+    return f"+4740{rng.randrange(options.customers):06d}"
+
+
+# --- checking and reporting ------------------------------------------------------------------
+
+
+def check_outcomes(db: Database, calls: list[str]) -> dict[str, Any]:
+    """Every reported call is one contact with one outcome, its events told once."""
+    with db.session(system=True) as session:
+        rows = session.execute(
+            select(
+                LiveContact.external_ref,
+                LiveContact.public_id,
+                LiveContact.outcome,
+                LiveContact.status,
+            )
+        ).all()
+        events = Counter(
+            (contact_id, event_type)
+            for contact_id, event_type in session.execute(
+                select(ContactEventRecord.contact_id, ContactEventRecord.event_type)
+            )
+        )
+        event_total = session.scalar(select(func.count()).select_from(ContactEventRecord))
+    by_ref = {ref: (public_id, outcome, status) for ref, public_id, outcome, status in rows}
+    problems: list[str] = []
+    outcomes: Counter[str] = Counter()
+    for call in calls:
+        if call not in by_ref:
+            problems.append(f"{call}: not stored")
+            continue
+        public_id, outcome, status = by_ref[call]
+        if outcome is None or status != "ended":
+            problems.append(f"{call}: open ({status})")
+            continue
+        outcomes[outcome] += 1
+        if events[(public_id, "arrived")] != 1:
+            problems.append(f"{call}: {events[(public_id, 'arrived')]} arrivals")
+        if events[(public_id, TERMINAL_EVENT[outcome])] != 1:
+            problems.append(f"{call}: outcome {outcome} not told once")
+    return {
+        "calls": len(calls),
+        "contacts": len(rows),
+        "outcomes": dict(outcomes),
+        "events": event_total,
+        "problems": problems,
+    }
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    array = np.asarray(values)
+    return (
+        float(np.percentile(array, 50)),
+        float(np.percentile(array, 99)),
+        float(array.max()),
+    )
+
+
+def run(backend: str, options: LoadOptions, postgres_url: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="contactops-load-") as folder_name:
+        folder = Path(folder_name)
+        database = (
+            sqlite_database(folder) if backend == "sqlite" else postgres_database(postgres_url)
+        )
+        try:
+            pbx, tokens = populate(database.db, options)
+            server = Server(database.url, folder / "var", folder / "server.log")
+            try:
+                server.wait_ready()
+                load_before = os.getloadavg()[0]
+                started = time.monotonic()
+                stats = asyncio.run(drive(server.base, pbx, tokens, options))
+                elapsed = time.monotonic() - started
+                load_after = os.getloadavg()[0]
+            finally:
+                server.stop()
+            check = check_outcomes(database.db, stats.calls)
+            log_tail = (folder / "server.log").read_text(errors="replace")[-2000:]
+        finally:
+            database.cleanup()
+    every = [v for values in stats.latencies.values() for v in values]
+    return {
+        "backend": backend,
+        "elapsed_s": elapsed,
+        "arrival_s": getattr(stats, "arrival_seconds", options.duration_s),
+        "streams": stats.streams_open,
+        "requests": len(every),
+        "overall": percentiles(every),
+        "by_kind": {kind: (len(v), *percentiles(v)) for kind, v in stats.latencies.items()},
+        "non_2xx": {f"{k} {s}": n for (k, s), n in stats.statuses.items() if not 200 <= s < 300},
+        "errors": dict(stats.errors),
+        "check": check,
+        "load": (load_before, load_after),
+        "server_log_tail": log_tail if check["problems"] else "",
+    }

@@ -1,0 +1,346 @@
+"""The live center as a service: arrivals, offers, ring-no-answer, waits, overflow, callbacks,
+handling and wrap-up, agents' states, recovery from the database, tenant isolation — and the
+event log telling the same story, one outcome a contact."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from contactops.domains.events.models import AgentStateRecord, ContactEventRecord, ContactLegRecord
+from contactops.domains.live import service
+from contactops.domains.live.models import LiveContact
+from contactops.domains.organization import service as organization
+from contactops.platform.audit import Actor
+from contactops.platform.auth import Scope
+from contactops.platform.database import Database
+from contactops.platform.errors import Conflict, InvalidInput
+from tests.conftest import World
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Oslo
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def scope_of(world: World, role: str = "admin") -> Scope:
+    return Scope(world.tenant_a, "alpha", "Europe/Oslo", Actor(world.users[role], f"{role}@a"))
+
+
+@pytest.fixture
+def center(db: Database, world: World) -> World:
+    """Queues sales (skill sales), support (skill support), chat (skill chat); agents a1..a3:
+    a1 sales 8 + support 3, a2 sales 5, a3 support 7 + chat 5."""
+    with db.session(tenant_id=world.tenant_a, actor=Actor.system("test")) as session:
+        organization.create_queue_in(session, code="sales", name="Sales", skill_code="sales")
+        organization.create_queue_in(session, code="support", name="Support", skill_code="support")
+        organization.create_queue_in(
+            session, code="web", name="Web chat", channel="chat", skill_code="chat"
+        )
+        organization.create_agent_in(
+            session, code="a1", display_name="Ann", team_name="T", skills={"sales": 8, "support": 3}
+        )
+        organization.create_agent_in(
+            session, code="a2", display_name="Bo", team_name="T", skills={"sales": 5}
+        )
+        organization.create_agent_in(
+            session,
+            code="a3",
+            display_name="Cai",
+            team_name="T",
+            skills={"support": 7, "chat": 5},
+            user_id=world.users["agent"],
+        )
+    return world
+
+
+def agent(db: Database, world: World, code: str) -> int:
+    return service.agent_id_of(db, world.tenant_a, code)
+
+
+def ready(db: Database, world: World, *codes: str, when: float = 0) -> None:
+    for code in codes:
+        service.set_presence(db, world.tenant_a, agent(db, world, code), "ready", now=at(when))
+
+
+def call(
+    db: Database,
+    world: World,
+    ref: str,
+    queue: str = "sales",
+    when: float = 0,
+    caller: str | None = None,
+) -> service.ArrivalView:
+    return service.contact_arrived(
+        db,
+        world.tenant_a,
+        channel="phone",
+        queue=queue,
+        caller=caller,
+        external_ref=ref,
+        now=at(when),
+        identify=True,
+    )
+
+
+def events_of(db: Database, world: World, contact_id: str) -> list[tuple[str, str | None]]:
+    with db.session(tenant_id=world.tenant_a) as session:
+        rows = session.execute(
+            select(ContactEventRecord.event_type, ContactEventRecord.agent)
+            .where(ContactEventRecord.contact_id == contact_id)
+            .order_by(ContactEventRecord.id)
+        ).all()
+    return [(t, a) for t, a in rows]
+
+
+def outcomes(db: Database, world: World) -> dict[str, str | None]:
+    with db.session(tenant_id=world.tenant_a) as session:
+        rows = session.execute(select(LiveContact.public_id, LiveContact.outcome)).all()
+    return dict(rows)
+
+
+def test_a_call_is_offered_answered_ended_and_wrapped_up(db: Database, center: World) -> None:
+    ready(db, center, "a2", when=0)
+    ready(db, center, "a1", when=5)  # a2 has been idle longer
+    view = call(db, center, "c1", when=10)
+    assert (view.status, view.agent) == ("offered", "a2")
+    a2 = agent(db, center, "a2")
+    service.accept(db, center.tenant_a, a2, view.contact_id, now=at(14))
+    service.hold(db, center.tenant_a, a2, view.contact_id, True, now=at(30))
+    service.hold(db, center.tenant_a, a2, view.contact_id, False, now=at(40))
+    service.end(db, center.tenant_a, a2, view.contact_id, now=at(100))
+    desk = service.desktop(db, center.tenant_a, a2)
+    assert desk.state == "wrapup" and desk.contacts[0].status == "wrapup"
+    service.wrap_up(
+        db, center.tenant_a, a2, view.contact_id, code="resolved", resolved=True, now=at(120)
+    )
+    assert events_of(db, center, view.contact_id) == [
+        ("arrived", None),
+        ("entered_queue", None),
+        ("offered", "a2"),
+        ("answered", "a2"),
+        ("hold", "a2"),
+        ("unhold", "a2"),
+        ("ended", "a2"),
+        ("wrapup_ended", "a2"),
+        ("resolved", "a2"),
+    ]
+    service.refresh_legs(db, center.tenant_a)
+    with db.session(tenant_id=center.tenant_a) as session:
+        leg = session.scalar(select(ContactLegRecord))
+        states = (
+            session.execute(
+                select(AgentStateRecord.state)
+                .where(AgentStateRecord.agent == "a2")
+                .order_by(AgentStateRecord.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert leg is not None and leg.outcome == "answered"
+    assert (leg.wait_s, leg.talk_s, leg.hold_s, leg.wrapup_s) == (4.0, 76.0, 10.0, 20.0)
+    assert states == ["logged_in", "ready", "on_contact", "wrapup", "ready"]
+    assert outcomes(db, center) == {view.contact_id: "answered"}
+
+
+def test_ring_no_answer_requeues_and_puts_the_agent_not_ready(db: Database, center: World) -> None:
+    ready(db, center, "a2", when=0)
+    ready(db, center, "a1", when=5)
+    view = call(db, center, "c1", when=10)
+    assert view.agent == "a2"
+    assert service.run_timers(db, center.tenant_a, now=at(29)) == 0
+    assert service.run_timers(db, center.tenant_a, now=at(30)) == 1  # 20 s ring timeout
+    status = service.call_status(db, center.tenant_a, "c1")
+    assert (status.status, status.agent) == ("offered", "a1")
+    desk = service.desktop(db, center.tenant_a, agent(db, center, "a2"))
+    assert (desk.presence, desk.reason) == ("not_ready", "ring_no_answer")
+    assert [e for e in events_of(db, center, view.contact_id)] == [
+        ("arrived", None),
+        ("entered_queue", None),
+        ("offered", "a2"),
+        ("offer_missed", "a2"),
+        ("offered", "a1"),
+    ]
+
+
+def test_a_contact_waits_in_line_and_goes_to_the_agent_who_frees_up(
+    db: Database, center: World
+) -> None:
+    ready(db, center, "a2", when=0)
+    first = call(db, center, "c1", when=1)
+    second = call(db, center, "c2", when=2)
+    third = call(db, center, "c3", when=3)
+    assert (second.status, third.status) == ("waiting", "waiting")
+    a2 = agent(db, center, "a2")
+    service.call_answered(db, center.tenant_a, "c1", None, now=at(4))
+    service.call_ended(db, center.tenant_a, "c3", now=at(20))  # c3 hangs up: abandoned
+    service.call_ended(db, center.tenant_a, "c1", "agent", now=at(60))
+    service.wrap_up(db, center.tenant_a, a2, first.contact_id, code=None, now=at(70))
+    assert service.call_status(db, center.tenant_a, "c2").agent == "a2"
+    assert outcomes(db, center)[third.contact_id] == "abandoned"
+
+
+def test_closed_and_full_queues_block_and_offer_a_callback(db: Database, center: World) -> None:
+    scope = scope_of(center)
+    service.update_queue_routing(db, scope, "sales", {"max_queue_length": 1})
+    assert call(db, center, "c1", when=0).status == "waiting"
+    full = call(db, center, "c2", when=1)
+    assert (full.outcome, full.blocked_reason, full.callback_offered) == (
+        "blocked",
+        "queue_full",
+        True,
+    )
+    service.update_queue_routing(
+        db, scope, "support", {"opening_hours": {"tue": [["11:00", "17:00"]]}}
+    )
+    closed = call(db, center, "c3", queue="support", when=2)  # 10:00 in Oslo
+    assert (closed.outcome, closed.blocked_reason) == ("blocked", "closed")
+    opened = call(db, center, "c4", queue="support", when=3600)  # 11:00
+    assert opened.status == "waiting"
+    with pytest.raises(InvalidInput) as error:
+        service.update_queue_routing(db, scope, "support", {"opening_hours": {"xyz": []}})
+    assert error.value.field == "opening_hours"
+
+
+def test_max_wait_times_out_and_overflow_moves_keeping_the_place(
+    db: Database, center: World
+) -> None:
+    scope = scope_of(center)
+    service.update_queue_routing(
+        db, scope, "sales", {"overflow_after_s": 30, "overflow_queue": "support"}
+    )
+    service.update_queue_routing(db, scope, "support", {"max_wait_s": 120})
+    early = call(db, center, "c1", queue="support", when=0)
+    moved = call(db, center, "c2", queue="sales", when=5)
+    service.run_timers(db, center.tenant_a, now=at(35))
+    assert service.call_status(db, center.tenant_a, "c2").queue == "support"
+    ready(db, center, "a3", when=40)  # support only: takes the older c1 first
+    assert service.call_status(db, center.tenant_a, "c1").agent == "a3"
+    service.run_timers(db, center.tenant_a, now=at(35 + 120))
+    assert outcomes(db, center)[moved.contact_id] == "timed_out"
+    assert events_of(db, center, moved.contact_id)[-3:] == [
+        ("overflowed", None),
+        ("entered_queue", None),
+        ("timed_out", None),
+    ]
+    assert early.status == "waiting"
+
+
+def test_overflow_can_widen_the_skill_set(db: Database, center: World) -> None:
+    service.update_queue_routing(
+        db, scope_of(center), "support", {"overflow_after_s": 30, "overflow_skill": "sales"}
+    )
+    ready(db, center, "a2", when=0)  # sales only
+    call(db, center, "c1", queue="support", when=1)
+    assert service.call_status(db, center.tenant_a, "c1").status == "waiting"
+    service.run_timers(db, center.tenant_a, now=at(31))
+    status = service.call_status(db, center.tenant_a, "c1")
+    assert (status.status, status.agent, status.queue) == ("offered", "a2", "support")
+
+
+def test_virtual_hold_keeps_the_place_in_line(db: Database, center: World) -> None:
+    first = call(db, center, "c1", when=0, caller="+4790000001")
+    call(db, center, "c2", when=10)
+    callback = service.request_callback(db, center.tenant_a, "c1", by_external_ref=True, now=at(20))
+    assert callback.status == "waiting"
+    ready(db, center, "a2", when=30)
+    desk = service.desktop(db, center.tenant_a, agent(db, center, "a2"))
+    assert [(c.channel, c.caller) for c in desk.contacts] == [("callback", "+4790000001")]
+    assert outcomes(db, center)[first.contact_id] == "callback"
+    scheduled = service.schedule_callback(
+        db, center.tenant_a, queue="sales", number="+47123", at=at(3600), now=at(40)
+    )
+    assert scheduled.status == "scheduled"
+    service.run_timers(db, center.tenant_a, now=at(3600))
+    assert service.call_status  # scheduled callbacks enter the queue when due
+    with db.session(tenant_id=center.tenant_a) as session:
+        row = session.scalar(
+            select(LiveContact).where(LiveContact.public_id == scheduled.contact_id)
+        )
+        assert row is not None and row.status == "waiting"
+
+
+def test_chats_run_concurrently_up_to_the_limit(db: Database, center: World) -> None:
+    ready(db, center, "a3", when=0)
+    a3 = agent(db, center, "a3")
+    chats = [
+        service.start_chat(db, center.tenant_a, queue="web", name=f"C{n}", email=None, now=at(n))
+        for n in range(1, 5)
+    ]
+    assert [c.status for c in chats] == ["offered", "offered", "offered", "waiting"]
+    service.accept(db, center.tenant_a, a3, chats[0].contact_id, now=at(10))
+    service.customer_message(db, center.tenant_a, chats[0].contact_id, "Hello?", now=at(11))
+    service.agent_message(db, center.tenant_a, a3, chats[0].contact_id, "Hi!", now=at(12))
+    view = service.chat_view(db, center.tenant_a, chats[0].contact_id)
+    assert [(m.sender, m.body) for m in view.messages][-2:] == [
+        ("customer", "Hello?"),
+        ("agent", "Hi!"),
+    ]
+    assert service.chat_view(db, center.tenant_a, chats[3].contact_id).position == 1
+    service.customer_left(db, center.tenant_a, chats[0].contact_id, now=at(20))
+    service.wrap_up(db, center.tenant_a, a3, chats[0].contact_id, code="resolved", now=at(25))
+    assert service.chat_view(db, center.tenant_a, chats[3].contact_id).status == "offered"
+
+
+def test_the_center_is_rebuilt_from_the_database(db: Database, center: World) -> None:
+    ready(db, center, "a2", when=0)
+    call(db, center, "c1", when=1)
+    service.call_answered(db, center.tenant_a, "c1", None, now=at(2))
+    waiting = call(db, center, "c2", when=3)
+    service.forget_center(db, center.tenant_a)  # as after a restart
+    assert service.recover(db, now=at(4)) == [center.tenant_a]
+    a2 = agent(db, center, "a2")
+    service.call_ended(db, center.tenant_a, "c1", "agent", now=at(30))
+    first = service.desktop(db, center.tenant_a, a2).contacts[0].id
+    service.wrap_up(db, center.tenant_a, a2, first, code=None, now=at(31))
+    assert service.call_status(db, center.tenant_a, "c2").agent == "a2"
+    assert outcomes(db, center)[waiting.contact_id] is None
+
+
+def test_an_agent_with_open_contacts_cannot_log_out(db: Database, center: World) -> None:
+    ready(db, center, "a2", when=0)
+    call(db, center, "c1", when=1)
+    with pytest.raises(Conflict):
+        service.set_presence(db, center.tenant_a, agent(db, center, "a2"), "logged_out", now=at(2))
+
+
+def test_sticky_agent_gets_the_returning_customer(db: Database, center: World) -> None:
+    ready(db, center, "a1", when=0)
+    ready(db, center, "a2", when=1)
+    first = call(db, center, "c1", when=2, caller="+4711111111")
+    assert first.agent == "a1"
+    a1 = agent(db, center, "a1")
+    service.call_answered(db, center.tenant_a, "c1", None, now=at(3))
+    service.call_ended(db, center.tenant_a, "c1", now=at(10))
+    service.wrap_up(db, center.tenant_a, a1, first.contact_id, code=None, now=at(11))
+    # a2 is now the longest idle, but the customer's last agent a1 is free: a1 gets it.
+    again = service.contact_arrived(
+        db,
+        center.tenant_a,
+        channel="phone",
+        queue="sales",
+        caller="+4711111111",
+        external_ref="c2",
+        now=at(20),
+        identify=True,
+    )
+    assert again.agent == "a1"
+
+
+def test_other_tenants_see_nothing(db: Database, center: World) -> None:
+    view = call(db, center, "c1", when=0)
+    with pytest.raises(service.NotFound):
+        service.call_status(db, center.tenant_b, "c1")
+    with pytest.raises(service.NotFound):
+        service.customer_left(db, center.tenant_b, view.contact_id)
+
+
+def test_with_nobody_logged_in_the_expected_wait_is_unknown(db: Database, center: World) -> None:
+    view = call(db, center, "c1", when=0)
+    assert view.status == "waiting" and view.expected_wait_s is None
+    ready(db, center, "a1", when=1)
+    second = call(db, center, "c2", when=2)
+    assert second.expected_wait_s is not None and second.expected_wait_s > 0
