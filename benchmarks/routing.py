@@ -481,7 +481,11 @@ def load(args: argparse.Namespace) -> str:
         check = result["check"]
         p50, p99, worst = result["overall"]
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(check["outcomes"].items()))
-        verdict = "yes" if not check["problems"] else f"NO: {len(check['problems'])} problems"
+        verdict = (
+            "yes"
+            if not check["problems"]
+            else f"NO: {len(check['problems'])} ({check['still_open']} still open at the end)"
+        )
         lines.append(
             f"| {backend} | {check['calls']:,} | {result['requests']:,} | {p50:.1f} | "
             f"{p99:.1f} | {worst:.0f} | {outcomes} | {verdict} | "
@@ -495,7 +499,8 @@ def load(args: argparse.Namespace) -> str:
             f"- {backend}: {result['streams']} streams open; arrivals for "
             f"{result['arrival_s']:.0f} s, whole run {result['elapsed_s']:.0f} s; per request "
             f"kind (ms): {kinds}. Non-2xx: {result['non_2xx'] or 'none'}; client errors: "
-            f"{result['errors'] or 'none'}; {check['events']:,} contact events."
+            f"{result['errors'] or 'none'}; {check['events']:,} contact events; "
+            f"{check['unreported']:,} reports the client gave up on (never arrived)."
         )
         if check["problems"]:
             details.append(f"  First problems: {check['problems'][:5]}")

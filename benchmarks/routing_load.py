@@ -323,8 +323,8 @@ async def caller(
         await _request(stats, client, "call_ended", "POST", url, headers=headers, json={})
 
 
-async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions) -> Stats:
-    stats, rng = Stats(), random.Random(options.seed)  # noqa: S311 - a reproducible workload
+async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions, stats: Stats) -> None:
+    rng = random.Random(options.seed)  # noqa: S311 - a reproducible workload
     limits = httpx.Limits(max_connections=len(tokens) + 400, max_keepalive_connections=400)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         stop = asyncio.Event()
@@ -373,7 +373,6 @@ async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions) ->
         for desk in desks:
             desk.cancel()
         await asyncio.gather(*desks, *callers, return_exceptions=True)
-    return stats
 
 
 async def _drained(client: httpx.AsyncClient, headers: dict[str, str]) -> bool:
@@ -417,13 +416,15 @@ def check_outcomes(db: Database, calls: list[str]) -> dict[str, Any]:
     by_ref = {ref: (public_id, outcome, status) for ref, public_id, outcome, status in rows}
     problems: list[str] = []
     outcomes: Counter[str] = Counter()
+    unreported = still_open = 0
     for call in calls:
         if call not in by_ref:
-            problems.append(f"{call}: not stored")
+            unreported += 1  # the report itself failed at the client (timed out): never arrived
             continue
         public_id, outcome, status = by_ref[call]
         if outcome is None or status != "ended":
-            problems.append(f"{call}: open ({status})")
+            still_open += 1
+            problems.append(f"{call}: open ({status}) when the run ended")
             continue
         outcomes[outcome] += 1
         if events[(public_id, "arrived")] != 1:
@@ -432,6 +433,8 @@ def check_outcomes(db: Database, calls: list[str]) -> dict[str, Any]:
             problems.append(f"{call}: outcome {outcome} not told once")
     return {
         "calls": len(calls),
+        "unreported": unreported,
+        "still_open": still_open,
         "contacts": len(rows),
         "outcomes": dict(outcomes),
         "events": event_total,
@@ -461,7 +464,14 @@ def run(backend: str, options: LoadOptions, postgres_url: str) -> dict[str, Any]
                 server.wait_ready()
                 load_before = os.getloadavg()[0]
                 started = time.monotonic()
-                stats = asyncio.run(drive(server.base, pbx, tokens, options))
+                stats = Stats()
+                bound_s = options.duration_s + options.drain_s + 300  # the run is bounded
+                try:
+                    asyncio.run(
+                        asyncio.wait_for(drive(server.base, pbx, tokens, options, stats), bound_s)
+                    )
+                except TimeoutError:
+                    stats.errors["the run passed its time bound and was stopped"] += 1
                 elapsed = time.monotonic() - started
                 load_after = os.getloadavg()[0]
             finally:
