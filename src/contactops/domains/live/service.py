@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +66,7 @@ from contactops.domains.live.views import (
     desktop_in,
     messages_in,
     reason_codes_in,
+    today_by_queue,
     transfer_targets_in,
     wallboard,
 )
@@ -730,19 +731,34 @@ _wallboard_cache: dict[tuple[int, int], tuple[float, WallboardView]] = {}
 WALLBOARD_CACHE_S = 2.0
 
 
-@_serialized
 def wallboard_view(db: Database, scope: Scope | int, now: datetime | None = None) -> WallboardView:
-    """The supervisor's wallboard; computed at most every ``WALLBOARD_CACHE_S`` per tenant."""
+    """The supervisor's wallboard; computed at most every ``WALLBOARD_CACHE_S`` per tenant.
+    Today's figures are computed by the KPI engine in the caller's thread, outside the center:
+    a wallboard never holds up the contacts."""
     tenant_id = scope if isinstance(scope, int) else scope.tenant_id
     now = now or utcnow()
     key = (id(db), tenant_id)
     cached = _wallboard_cache.get(key)
     if cached is not None and 0 <= epoch_s(now) - cached[0] < WALLBOARD_CACHE_S:
         return cached[1]
-    with _flow(db, scope, now) as flow:
-        view = wallboard(db, flow.session, flow.center, flow.time_zone, now)
+    time_zone = tenant_time_zone(db, tenant_id)
+    today = today_by_queue(db, tenant_id, time_zone, now)
+    view = _wallboard_now(db, scope, now, today)
     _wallboard_cache[key] = (epoch_s(now), view)
     return view
+
+
+@_serialized
+def _wallboard_now(
+    db: Database, scope: Scope | int, now: datetime, today: dict[str, dict[str, Any]]
+) -> WallboardView:
+    with _flow(db, scope, now) as flow:
+        return wallboard(flow.session, flow.center, flow.time_zone, now, today)
+
+
+def tenant_time_zone(db: Database, tenant_id: int) -> str:
+    with db.session(tenant_id=tenant_id) as session:
+        return _time_zone(session, tenant_id)
 
 
 @dataclass(frozen=True)

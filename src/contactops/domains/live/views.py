@@ -246,7 +246,7 @@ class WallboardView:
     alerts: list[str]
 
 
-def _today_by_queue(
+def today_by_queue(
     db: Database, tenant_id: int, time_zone: str, now: datetime
 ) -> dict[str, dict[str, Any]]:
     today = now.astimezone(ZoneInfo(time_zone)).date()
@@ -262,9 +262,13 @@ def _today_by_queue(
 
 
 def wallboard(
-    db: Database, session: Session, center: LiveCenter, time_zone: str, now: datetime
+    session: Session,
+    center: LiveCenter,
+    time_zone: str,
+    now: datetime,
+    today: dict[str, dict[str, Any]],
 ) -> WallboardView:
-    today = _today_by_queue(db, center.tenant_id, time_zone, now)
+    """The wallboard from the live rows and ``today``'s figures (:func:`today_by_queue`)."""
     waiting_rows = session.execute(
         select(LiveContact.queue_id, func.count(LiveContact.id), func.min(LiveContact.queued_at))
         .where(LiveContact.status == WAITING)
