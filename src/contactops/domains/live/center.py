@@ -1,5 +1,5 @@
 """One tenant's live center in memory: the router of :mod:`contactops.engines.routing` over the
-tenant's queues and agents, and the lock every change to it takes.
+tenant's queues and agents, changed only on the database's live-center thread (see service.py).
 
 The router knows each queue twice: as configured, and "widened" — the same contacts open also
 to agents of the queue's overflow skill — so that widening the skill set after N seconds is a
@@ -14,9 +14,6 @@ transaction, so the database always wins.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,7 +94,6 @@ class LiveCenter:
     holder: dict[int, int] = field(default_factory=dict)  # contact id -> agent id
     codes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # reason codes by kind
     presence: dict[int, str] = field(default_factory=dict)  # agent id -> presence (not logged out)
-    lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def build(
@@ -166,11 +162,6 @@ class LiveCenter:
         self.mean_handle_s[queue_id] = (
             handle_s if previous is None else 0.9 * previous + 0.1 * handle_s
         )
-
-    @contextmanager
-    def locked(self) -> Iterator[LiveCenter]:
-        with self.lock:
-            yield self
 
 
 def _levels(agent: AgentSettings, queues: list[QueueSettings]) -> dict[str, int]:

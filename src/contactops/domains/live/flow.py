@@ -1,4 +1,4 @@
-"""The rules of the live center, applied inside one transaction with the tenant's center locked.
+"""The rules of the live center, applied inside one transaction on the live-center thread.
 
 Each rule changes the stored contacts and agents, tells the router, and appends the canonical
 events that tell the same story (contact events for contacts, agent-state events for agents),

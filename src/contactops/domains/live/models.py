@@ -35,7 +35,6 @@ CONNECTED = "connected"  # talking or chatting with the agent
 HELD = "held"  # on hold by the agent
 WRAPUP = "wrapup"  # the conversation ended, the agent is doing after-contact work
 ENDED = "ended"
-OPEN_STATUSES = (SCHEDULED, WAITING, OFFERED, CONNECTED, HELD, WRAPUP)
 WITH_AGENT = (OFFERED, CONNECTED, HELD, WRAPUP)
 
 # How a contact ended; every contact that arrived ends in exactly one.

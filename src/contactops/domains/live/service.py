@@ -1,6 +1,6 @@
 """The live center's public face: contacts arriving from every channel, agents' desktops, the
-supervisor's wallboard, and the timers — each call one transaction with the tenant's center
-locked (see :mod:`.flow` for the rules and :mod:`.center` for the in-memory router).
+supervisor's wallboard, and the timers — each call one transaction on the live-center thread
+(see :mod:`.flow` for the rules and :mod:`.center` for the in-memory router).
 
 Other domains and the web layer call these functions only. After a transaction commits, the
 desktops, chat windows and wallboards it concerns are told through :data:`hub`.
@@ -97,15 +97,9 @@ class _Registry:
 
     def __init__(self) -> None:
         self.centers: dict[int, LiveCenter] = {}
-        self.lock = threading.Lock()
-        self.tenant_locks: dict[int, threading.RLock] = {}
         self.executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="contactops-live", initializer=_mark_worker
         )
-
-    def tenant_lock(self, tenant_id: int) -> threading.RLock:
-        with self.lock:
-            return self.tenant_locks.setdefault(tenant_id, threading.RLock())
 
 
 _worker = threading.local()
@@ -154,9 +148,7 @@ def loaded_tenants(db: Database) -> list[int]:
 def forget_center(db: Database, tenant_id: int) -> None:
     """Drop the tenant's center: the next call rebuilds it from the database (configuration
     changed: queues, agents, skills, routing settings)."""
-    registry = _registry(db)
-    with registry.tenant_lock(tenant_id):
-        registry.centers.pop(tenant_id, None)
+    _registry(db).centers.pop(tenant_id, None)
 
 
 def _time_zone(session: Session, tenant_id: int) -> str:
@@ -292,32 +284,31 @@ class _Published:
 
 @contextmanager
 def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iterator[Flow]:
-    """One transaction on the tenant's center, its lock held; on any failure the center is
+    """One transaction on the tenant's center (on the live-center thread); on any failure it is
     dropped (the database is the truth) and rebuilt by the next call."""
     tenant_id = scope if isinstance(scope, int) else scope.tenant_id
     actor = None if isinstance(scope, int) else scope.actor
     registry = _registry(db)
     now = now or utcnow()
     published: _Published | None = None
-    with registry.tenant_lock(tenant_id):
-        try:
-            with db.session(tenant_id=tenant_id, actor=actor) as session:
-                center = registry.centers.get(tenant_id)
-                if center is None:
-                    center, flow = _load(session, tenant_id, now)
-                else:
-                    flow = Flow(session, center, now, center.time_zone)
-                yield flow
-                flow.finish()
-            registry.centers[tenant_id] = center
-            published = _Published(flow.agent_topics, flow.chat_topics, flow.offers)
-        except DomainError:
-            registry.centers.pop(tenant_id, None)
-            raise
-        except Exception:
-            registry.centers.pop(tenant_id, None)
-            log.exception("live center of tenant %s: transaction failed, reloading", tenant_id)
-            raise
+    try:
+        with db.session(tenant_id=tenant_id, actor=actor) as session:
+            center = registry.centers.get(tenant_id)
+            if center is None:
+                center, flow = _load(session, tenant_id, now)
+            else:
+                flow = Flow(session, center, now, center.time_zone)
+            yield flow
+            flow.finish()
+        registry.centers[tenant_id] = center
+        published = _Published(flow.agent_topics, flow.chat_topics, flow.offers)
+    except DomainError:
+        registry.centers.pop(tenant_id, None)
+        raise
+    except Exception:
+        registry.centers.pop(tenant_id, None)
+        log.exception("live center of tenant %s: transaction failed, reloading", tenant_id)
+        raise
     for agent_id in published.agents:
         message: dict[str, object] = {"type": "changed"}
         if agent_id in published.offers:
@@ -1190,10 +1181,6 @@ class TimerThread(threading.Thread):
     def stop(self) -> None:
         self.stopped.set()
         self.join(timeout=5)
-
-
-def seconds_since(moment: datetime | None, now: datetime) -> float | None:
-    return None if moment is None else max(0.0, (now - moment).total_seconds())
 
 
 __all__ = [

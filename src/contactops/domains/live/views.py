@@ -21,14 +21,11 @@ from sqlalchemy.orm import Session
 from contactops.domains.kpis import service as kpis
 from contactops.domains.live.center import LiveCenter
 from contactops.domains.live.models import (
-    CONNECTED,
-    HELD,
     LOGGED_OUT,
     NOT_READY_REASON,
     OFFERED,
     WAITING,
     WITH_AGENT,
-    WRAPUP,
     WRAPUP_CODE,
     ChatMessage,
     LiveAgent,
@@ -374,6 +371,3 @@ def wallboard(
     return WallboardView(
         at=now, time_zone=time_zone, queues=queues, agents=agents, states=states, alerts=all_alerts
     )
-
-
-HANDLING = (CONNECTED, HELD, WRAPUP)
