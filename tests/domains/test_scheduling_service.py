@@ -134,17 +134,19 @@ def test_planner_edits_are_checked_audited_and_all_or_nothing(
     with pytest.raises(Conflict):
         service.save_shift(db, planner, 1, overlapping)
     assert len(service.get_schedule(db, planner, 1).shifts) == len(built.shifts)
-    # A late shift the evening before an early one breaks the rest rule, and says so.
-    day_before = next(
+    # A late shift the evening before an early one breaks the rest rule, and says so. The test
+    # builds the pair itself: the solver's own next-day shift may start late enough to rest.
+    next_day = next(
         (s for s in view.shifts if s.agent_code == shift.agent_code
          and s.day == shift.day + timedelta(days=1)),
         None,
     )  # fmt: skip
-    if day_before is not None:
-        late = service.ShiftInput(shift.agent_code, shift.day, "17:00", "23:30")
-        view = service.save_shift(db, planner, 1, late, shift.id)
-        assert any(p.rule == "min_rest_hours" and p.agent == shift.agent_code
-                   for p in view.problems)  # fmt: skip
+    early = service.ShiftInput(shift.agent_code, shift.day + timedelta(days=1), "06:00", "14:00")
+    service.save_shift(db, planner, 1, early, None if next_day is None else next_day.id)
+    late = service.ShiftInput(shift.agent_code, shift.day, "17:00", "23:30")
+    view = service.save_shift(db, planner, 1, late, shift.id)
+    assert any(p.rule == "min_rest_hours" and p.agent == shift.agent_code
+               for p in view.problems)  # fmt: skip
     with db.session(tenant_id=planned.tenant_a) as session:
         entries = session.scalars(
             select(AuditEntry).where(AuditEntry.entity_type == "schedule_shift",
