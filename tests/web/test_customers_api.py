@@ -178,3 +178,43 @@ def test_bad_input_names_the_field_and_stores_nothing(
     assert taken.status_code == 409 and taken.json()["errors"][0]["field"] == "value"
     assert agent.get(url).json() == kari
     assert agent.get(f"{BASE}/{per['id']}").json()["identifiers"] == []
+
+
+def test_an_identifier_stored_meanwhile_by_another_request_is_a_conflict_not_a_crash(
+    client_factory, db: Database, world: World, monkeypatch
+) -> None:
+    """Another request stores the phone number between this request's check and its insert
+    (the check is made to miss it): the answer is 409 naming the holder, nothing half-stored."""
+    from contactops.domains.customers import service as customers
+
+    agent = _client(client_factory, world, "agent")
+    first = agent.post(BASE, json={
+        "display_name": "First", "identifiers": [{"kind": "phone", "value": "+47 900 11 222"}],
+    }).json()  # fmt: skip
+    other = agent.post(BASE, json={"display_name": "Other"}).json()
+    before = _stored(db, world.tenant_a, Customer)
+    real_owner = customers._owner_id
+    checks: list[int] = []
+
+    def owner_missed_once(session, kind, value):  # type: ignore[no-untyped-def]
+        checks.append(1)
+        return None if len(checks) == 1 else real_owner(session, kind, value)
+
+    monkeypatch.setattr(customers, "_owner_id", owner_missed_once)
+    made = agent.post(BASE, json={
+        "display_name": "Second", "identifiers": [{"kind": "phone", "value": "+4790011222"}],
+    })  # fmt: skip
+    assert made.status_code == 409, made.text
+    assert made.headers["content-type"] == PROBLEM
+    assert made.json()["errors"][0]["field"] == "identifiers.0.value"
+    assert "First" in made.json()["detail"]
+    assert _stored(db, world.tenant_a, Customer) == before
+
+    checks.clear()
+    added = agent.post(
+        f"{BASE}/{other['id']}/identifiers", json={"kind": "phone", "value": "+47 900 11 222"}
+    )
+    assert added.status_code == 409 and added.json()["errors"][0]["field"] == "value"
+    assert [i["value"] for i in agent.get(f"{BASE}/{first['id']}").json()["identifiers"]] == [
+        "+4790011222"
+    ]

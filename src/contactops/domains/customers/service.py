@@ -479,8 +479,14 @@ def create_customer(
     tier: str | None = None,
     tags: Iterable[str] = (),
 ) -> CustomerView:
-    with tenant_session(db, principal) as session:
-        return create_customer_in(session, display_name, identifiers, tier, tags)
+    try:
+        with tenant_session(db, principal) as session:
+            return create_customer_in(session, display_name, identifiers, tier, tags)
+    except IntegrityError as error:
+        fields = [
+            (f"identifiers.{i}.value", kind, value) for i, (kind, value) in enumerate(identifiers)
+        ]
+        raise _taken_meanwhile(db, principal, fields) or error from None
 
 
 def update_customer(
@@ -498,8 +504,25 @@ def update_customer(
 def add_identifier(
     db: Database, principal: Principal, customer_id: int, kind: str, value: str
 ) -> CustomerView:
+    try:
+        with tenant_session(db, principal) as session:
+            return add_identifier_in(session, customer_id, kind, value)
+    except IntegrityError as error:
+        raise _taken_meanwhile(db, principal, [("value", kind, value)]) or error from None
+
+
+def _taken_meanwhile(
+    db: Database, principal: Principal, fields: Sequence[tuple[str, str, str]]
+) -> Conflict | None:
+    """After a unique-identifier violation (another request stored the identifier between our
+    check and our insert; nothing of ours was stored): the conflict naming it."""
     with tenant_session(db, principal) as session:
-        return add_identifier_in(session, customer_id, kind, value)
+        for field, kind, value in fields:
+            normalized = normalize_identifier(kind, value)
+            owner_id = _owner_id(session, kind, normalized)
+            if owner_id is not None:
+                return _identifier_taken(session, owner_id, normalized, field)
+    return None
 
 
 def add_note(db: Database, principal: Principal, customer_id: int, body: str) -> NoteView:
