@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from contactops.platform.database import Database
 from contactops.platform.identity import ApiToken
@@ -72,3 +72,36 @@ def test_the_account_page_shows_a_new_token_once(client_factory, world: World) -
     )
     assert response.status_code == 200 and 'data-testid="new-token"' in response.text
     assert 'data-testid="new-token"' not in client.get("/account").text
+
+
+def test_a_used_token_is_known_without_reading_the_database_until_something_changes(
+    client_factory, db: Database, world: World
+) -> None:
+    """Resolved credentials are kept for a few seconds; a committed change to roles, tokens or
+    users takes effect on the very next request."""
+    created = _new_token(login(client_factory(), world.email("qa")))
+    api = client_factory()
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    assert api.get("/api/v1/me", headers=headers).json()["role"] == "qa"
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert api.get("/api/v1/me", headers=headers).json()["role"] == "qa"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert not [s for s in statements if "api_token" in s or "membership" in s]
+
+    admin = login(client_factory(), world.email("admin"))
+    csrf = {"X-CSRF-Token": page_csrf(admin)}
+    changed = admin.patch(f"/api/v1/users/{world.users['qa']}", json={"role": "wfm"}, headers=csrf)
+    assert changed.status_code == 200, changed.text
+    assert api.get("/api/v1/me", headers=headers).json()["role"] == "wfm"
+
+    owner = login(client_factory(), world.email("qa"))
+    owner.delete(f"/api/v1/tokens/{created['id']}", headers={"X-CSRF-Token": page_csrf(owner)})
+    assert api.get("/api/v1/me", headers=headers).status_code == 401

@@ -15,16 +15,21 @@ import enum
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import InstanceState, Session
 
 from contactops.platform.audit import Actor
 from contactops.platform.database import Database, utcnow
@@ -282,57 +287,181 @@ def build_principal(
     )
 
 
+PRINCIPAL_CACHE_S = 30.0  # how long another process may act on a revoked credential
+PRINCIPAL_CACHE_SIZE = 10_000
+
+
+class _PrincipalCache:
+    """Principals recently resolved from a credential, by the credential's digest, so that most
+    requests read nothing to know who calls.
+
+    Any committed change to a user, membership, tenant, token or login empties it at once in
+    this process (see :func:`_forget_principals_on_commit`); other processes of the same
+    database see such a change within :data:`PRINCIPAL_CACHE_S`. A resolution that started
+    before the change is not stored (the generation moved on).
+    """
+
+    def __init__(self) -> None:
+        self._entries: weakref.WeakKeyDictionary[Database, dict[str, tuple[Principal, float]]]
+        self._entries = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        self.generation = 0
+
+    def get(self, db: Database, key: str) -> Principal | None:
+        entry = self._entries.get(db, {}).get(key)
+        if entry is None or entry[1] <= time.monotonic():
+            return None
+        return entry[0]
+
+    def put(
+        self, db: Database, key: str, principal: Principal, generation: int, valid_s: float
+    ) -> None:
+        with self._lock:
+            if generation != self.generation:
+                return
+            entries = self._entries.setdefault(db, {})
+            if len(entries) >= PRINCIPAL_CACHE_SIZE:
+                entries.clear()
+            entries[key] = (principal, time.monotonic() + min(valid_s, PRINCIPAL_CACHE_S))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+
+
+_principals = _PrincipalCache()
+_IDENTITY_MODELS = (User, Membership, Tenant, ApiToken, UserSession)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_identity_changes(session: Session, _context: Any) -> None:
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, _IDENTITY_MODELS):
+            session.info["identity_changed"] = True
+            return
+    for obj in session.dirty:
+        if isinstance(obj, _IDENTITY_MODELS):
+            ignored: frozenset[str] = getattr(obj, "__audit_ignored__", frozenset())
+            state: InstanceState[Any] = inspect(obj)
+            if any(attr.history.has_changes() and attr.key not in ignored for attr in state.attrs):
+                session.info["identity_changed"] = True
+                return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_principals_on_commit(session: Session) -> None:
+    if session.info.pop("identity_changed", False):
+        _principals.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_identity_note(session: Session) -> None:
+    session.info.pop("identity_changed", None)
+
+
+def _seconds_until(moment: datetime | None, now: datetime) -> float:
+    return PRINCIPAL_CACHE_S if moment is None else (moment - now).total_seconds()
+
+
 def _principal_from_session_cookie(
     session: Session, settings: Settings, cookie: str, now: datetime
-) -> Principal | None:
+) -> tuple[Principal | None, float]:
     key = unsign_session_key(settings, cookie)
     if key is None:
-        return None
+        return None, 0.0
     login = session.scalar(select(UserSession).where(UserSession.key_hash == digest(key)))
     if login is None or login.revoked_at is not None or login.expires_at <= now:
-        return None
-    return build_principal(session, login.user, login.tenant_id, via="session", session_key=key)
+        return None, 0.0
+    principal = build_principal(
+        session, login.user, login.tenant_id, via="session", session_key=key
+    )
+    return principal, _seconds_until(login.expires_at, now)
 
 
-def _principal_from_token(session: Session, token: str, now: datetime) -> Principal | None:
+def _principal_from_token(
+    session: Session, token: str, now: datetime
+) -> tuple[Principal | None, float]:
     if not token.startswith(TOKEN_SCHEME_PREFIX) or token.count("_") < 2:
-        return None
+        return None, 0.0
     prefix = token.split("_")[1]
     api_token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
     if api_token is None or not hmac.compare_digest(api_token.secret_hash, digest(token)):
-        return None
+        return None, 0.0
     if api_token.revoked_at is not None:
-        return None
+        return None, 0.0
     if api_token.expires_at is not None and api_token.expires_at <= now:
-        return None
+        return None, 0.0
     if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
         api_token.last_used_at = now
-    return build_principal(session, api_token.user, api_token.tenant_id, via="token")
+    principal = build_principal(session, api_token.user, api_token.tenant_id, via="token")
+    return principal, _seconds_until(api_token.expires_at, now)
 
 
-def resolve_principal(request: Request) -> Principal | None:
-    """The caller of ``request`` (bearer token first, then session cookie), cached per request."""
-    if hasattr(request.state, "principal"):
-        return request.state.principal  # type: ignore[no-any-return]
-    db: Database = request.app.state.db
-    settings: Settings = request.app.state.settings
-    principal: Principal | None = None
-    now = utcnow()
+def _credential(request: Request) -> tuple[str, str] | None:
+    """("token", bearer token) or ("session", cookie) of the request, if it carries one."""
     authorization = request.headers.get("authorization", "")
     scheme, _sep, credentials = authorization.partition(" ")
-    with db.session(system=True) as session:
-        if scheme.lower() == "bearer" and credentials:
-            principal = _principal_from_token(session, credentials.strip(), now)
-        elif cookie := request.cookies.get(SESSION_COOKIE):
-            principal = _principal_from_session_cookie(session, settings, cookie, now)
+    if scheme.lower() == "bearer" and credentials.strip():
+        return "token", credentials.strip()
+    if cookie := request.cookies.get(SESSION_COOKIE):
+        return "session", cookie
+    return None
+
+
+def _cache_key(credential: tuple[str, str]) -> str:
+    return digest(":".join(credential))
+
+
+def _with_client(request: Request, principal: Principal | None) -> Principal | None:
     if principal is not None and request.client is not None:
         principal = replace(principal, client_ip=request.client.host)
     request.state.principal = principal
     return principal
 
 
-def optional_principal(request: Request) -> Principal | None:
-    return resolve_principal(request)
+def _cached_principal(request: Request) -> tuple[bool, Principal | None]:
+    """(known, principal) without touching the database: known when resolved this request,
+    when the request has no credential, or when the credential was resolved moments ago."""
+    if hasattr(request.state, "principal"):
+        return True, request.state.principal
+    credential = _credential(request)
+    if credential is None:
+        return True, _with_client(request, None)
+    principal = _principals.get(request.app.state.db, _cache_key(credential))
+    if principal is None:
+        return False, None
+    return True, _with_client(request, principal)
+
+
+def resolve_principal(request: Request) -> Principal | None:
+    """The caller of ``request`` (bearer token first, then session cookie), cached per request
+    and, for a few seconds, per credential (see :class:`_PrincipalCache`)."""
+    known, principal = _cached_principal(request)
+    if known:
+        return principal
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    credential = _credential(request)
+    assert credential is not None  # not known: the request carries a credential
+    kind, secret = credential
+    now = utcnow()
+    generation = _principals.generation
+    with db.session(system=True) as session:
+        if kind == "token":
+            principal, valid_s = _principal_from_token(session, secret, now)
+        else:
+            principal, valid_s = _principal_from_session_cookie(session, settings, secret, now)
+    if principal is not None:
+        _principals.put(db, _cache_key(credential), principal, generation, valid_s)
+    return _with_client(request, principal)
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    known, principal = _cached_principal(request)
+    if known:
+        return principal
+    return await run_in_threadpool(resolve_principal, request)
 
 
 def apply_principal_locale(request: Request, principal: Principal) -> None:
