@@ -10,11 +10,14 @@ benchmarks/RESULTS.md (through :func:`write_results`):
   run and on the same stream: :class:`ReferenceRouter`, the same rules in plain Python (scans
   of agents and lines, no heaps); before any timing it must make exactly the decisions of the
   compiled router on a prefix of the stream.
-- ``load`` — the live routing service under load: to come, as a function of its own beside
-  :func:`engine` and a parser in :func:`main`.
+- ``load`` — "Routing: the live center under load": ``contactops serve`` on SQLite and on
+  PostgreSQL with agent desktops connected and a PBX reporting calls (see routing_load.py);
+  API latency at the client, the CPU the server and the client used a call, and every call's
+  outcome checked in the event log.
 
 Usage: ``python benchmarks/routing.py engine [--ops 1000000] [--load 1.2] [--seed 7]
-[--check-ops 20000] [--write]``
+[--check-ops 20000] [--write]``; ``python benchmarks/routing.py load [--backend both]
+[--duration 300] [--rate 100] [--desktops 500] [--write]``
 """
 
 from __future__ import annotations
@@ -502,6 +505,16 @@ def load(args: argparse.Namespace) -> str:
             f"{result['errors'] or 'none'}; {check['events']:,} contact events; "
             f"{check['unreported']:,} reports the client gave up on (never arrived)."
         )
+        if result["cpu_s"] is not None:
+            server_cpu, client_cpu = result["cpu_s"]
+            calls_per_s = check["calls"] / max(result["arrival_s"], 1e-9)
+            details.append(
+                f"  While calls arrived ({calls_per_s:.1f} calls/s reported): the server used "
+                f"{server_cpu / result['arrival_s']:.2f} cores, "
+                f"{server_cpu * 1000 / max(check['calls'], 1):.1f} ms of CPU a call; the load "
+                f"client {client_cpu / result['arrival_s']:.2f} cores, "
+                f"{client_cpu * 1000 / max(check['calls'], 1):.1f} ms a call."
+            )
         if check["problems"]:
             details.append(f"  First problems: {check['problems'][:5]}")
             print(result["server_log_tail"], file=sys.stderr)

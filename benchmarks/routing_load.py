@@ -22,6 +22,7 @@ max per kind of request and overall; the server's own timing is not trusted for 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import secrets
@@ -37,8 +38,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import httpx
 import numpy as np
+import uvloop
 from sqlalchemy import create_engine, func, select, text
 
 from contactops.domains.admin.service import add_member_in, create_tenant_in
@@ -85,9 +88,15 @@ class Stats:
     handled: int = 0
     refused: int = 0  # blocked at the door
 
-    def record(self, kind: str, started: float, response: httpx.Response | None) -> None:
+    def record(self, kind: str, started: float, status: int) -> None:
         self.latencies[kind].append((time.perf_counter() - started) * 1000)
-        self.statuses[(kind, response.status_code if response is not None else 0)] += 1
+        self.statuses[(kind, status)] += 1
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -186,6 +195,7 @@ class Server:
             "serve",
             "--port",
             str(self.port),
+            "--no-access-log",  # as behind a proxy that logs; the server's errors still log
         ]
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log)  # noqa: S603
 
@@ -211,22 +221,34 @@ class Server:
 # --- the load ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any  # the JSON answer, or None
+
+
 async def _request(
-    stats: Stats, client: httpx.AsyncClient, kind: str, method: str, url: str, **kwargs: Any
-) -> httpx.Response | None:
+    stats: Stats, client: aiohttp.ClientSession, kind: str, method: str, url: str, **kwargs: Any
+) -> Reply | None:
+    """One API request, timed at the client; None when it failed before an answer."""
     started = time.perf_counter()
     try:
-        response = await client.request(method, url, **kwargs)
-    except httpx.HTTPError as error:
-        stats.record(kind, started, None)
+        async with client.request(method, url, **kwargs) as response:
+            raw = await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        stats.record(kind, started, 0)
         stats.errors[f"{kind}: {type(error).__name__}"] += 1
         return None
-    stats.record(kind, started, response)
-    return response
+    stats.record(kind, started, response.status)
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
+    return Reply(response.status, body)
 
 
 async def desktop(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     token: str,
     options: LoadOptions,
     stats: Stats,
@@ -243,7 +265,7 @@ async def desktop(
         response = await _request(
             stats, client, "accept", "POST", path + "/accept", headers=headers
         )
-        if response is None or response.status_code != 200:
+        if response is None or response.status != 200:
             handling.discard(contact_id)
             return
         await asyncio.sleep(rng.expovariate(1 / options.talk_s))
@@ -258,24 +280,25 @@ async def desktop(
             headers=headers,
             json={"code": "resolved"},
         )
-        if response is not None and response.status_code == 200:
+        if response is not None and response.status == 200:
             stats.handled += 1
         handling.discard(contact_id)
 
     tasks: set[asyncio.Task[None]] = set()
-    async with client.stream(
-        "GET", "/api/v1/live/desktop/stream", headers=headers, timeout=None
+    async with client.get(
+        "/api/v1/live/desktop/stream", headers=headers, timeout=aiohttp.ClientTimeout(total=None)
     ) as stream:
         stats.streams_open += 1
         ready.set()
         event = ""
-        async for line in stream.aiter_lines():
+        async for raw_line in stream.content:
             if stop.is_set():
                 break
+            line = raw_line.decode().rstrip("\r\n")
             if line.startswith("event:"):
                 event = line[6:].strip()
             elif line.startswith("data:") and event == "changed":
-                data = __import__("json").loads(line[5:])
+                data = json.loads(line[5:])
                 for contact_id in data.get("offered", ()):
                     if contact_id not in handling:
                         stats.offers_seen += 1
@@ -288,7 +311,7 @@ async def desktop(
 
 
 async def caller(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     headers: dict[str, str],
     call_id: str,
     queue: str,
@@ -308,25 +331,29 @@ async def caller(
         json={"call_id": call_id, "queue": queue, "caller": number},
     )
     stats.calls.append(call_id)
-    if response is None or response.status_code != 200:
+    if response is None or response.status != 200:
         return
-    if response.json()["status"] == "ended":
+    if response.body["status"] == "ended":
         stats.refused += 1
-    if response.json()["status"] != "waiting":
+    if response.body["status"] != "waiting":
         return
     await asyncio.sleep(rng.expovariate(1 / options.patience_s))
     status = await _request(
         stats, client, "call_status", "GET", f"/api/v1/telephony/calls/{call_id}", headers=headers
     )
-    if status is not None and status.status_code == 200 and status.json()["status"] == "waiting":
+    if status is not None and status.status == 200 and status.body["status"] == "waiting":
         url = f"/api/v1/telephony/calls/{call_id}/ended"
         await _request(stats, client, "call_ended", "POST", url, headers=headers, json={})
 
 
-async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions, stats: Stats) -> None:
+async def drive(
+    base: str, pbx: str, tokens: list[str], options: LoadOptions, stats: Stats, server_pid: int
+) -> None:
     rng = random.Random(options.seed)  # noqa: S311 - a reproducible workload
-    limits = httpx.Limits(max_connections=len(tokens) + 400, max_keepalive_connections=400)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    # Idle connections are let go before the server would close them (uvicorn: after 5 s).
+    connector = aiohttp.TCPConnector(limit=len(tokens) + 400, keepalive_timeout=3)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
         stop = asyncio.Event()
         readies = [asyncio.Event() for _ in tokens]
         rngs = [random.Random(n) for n in range(len(tokens))]  # noqa: S311 - a workload
@@ -350,6 +377,7 @@ async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions, st
         headers = {"Authorization": f"Bearer {pbx}"}
         callers: set[asyncio.Task[None]] = set()
         started = time.monotonic()
+        cpu_at_start = (process_cpu_s(server_pid), time.process_time())
         next_at, n = started, 0
         while next_at - started < options.duration_s:
             delay = next_at - time.monotonic()
@@ -364,6 +392,10 @@ async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions, st
             n += 1
             next_at += rng.expovariate(options.rate)
         stats.arrival_seconds = time.monotonic() - started  # type: ignore[attr-defined]
+        stats.cpu_s = (  # type: ignore[attr-defined]
+            process_cpu_s(server_pid) - cpu_at_start[0],
+            time.process_time() - cpu_at_start[1],
+        )
         deadline = time.monotonic() + options.drain_s
         while time.monotonic() < deadline and not await _drained(client, headers):
             await asyncio.sleep(1.0)
@@ -375,11 +407,12 @@ async def drive(base: str, pbx: str, tokens: list[str], options: LoadOptions, st
         await asyncio.gather(*desks, *callers, return_exceptions=True)
 
 
-async def _drained(client: httpx.AsyncClient, headers: dict[str, str]) -> bool:
+async def _drained(client: aiohttp.ClientSession, headers: dict[str, str]) -> bool:
     """Nobody waits, rings, talks or wraps up any more (the supervisor's wallboard)."""
     try:
-        board = (await client.get("/api/v1/live/wallboard", headers=headers)).json()
-    except (httpx.HTTPError, ValueError):
+        async with client.get("/api/v1/live/wallboard", headers=headers) as response:
+            board = await response.json()
+    except (aiohttp.ClientError, TimeoutError, ValueError):
         return False
     busy = {"ringing", "on_contact", "wrapup"}
     return not any(q["waiting"] for q in board["queues"]) and not any(
@@ -467,9 +500,13 @@ def run(backend: str, options: LoadOptions, postgres_url: str) -> dict[str, Any]
                 stats = Stats()
                 bound_s = options.duration_s + options.drain_s + 300  # the run is bounded
                 try:
-                    asyncio.run(
-                        asyncio.wait_for(drive(server.base, pbx, tokens, options, stats), bound_s)
-                    )
+                    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                        runner.run(
+                            asyncio.wait_for(
+                                drive(server.base, pbx, tokens, options, stats, server.process.pid),
+                                bound_s,
+                            )
+                        )
                 except TimeoutError:
                     stats.errors["the run passed its time bound and was stopped"] += 1
                 elapsed = time.monotonic() - started
@@ -493,5 +530,6 @@ def run(backend: str, options: LoadOptions, postgres_url: str) -> dict[str, Any]
         "errors": dict(stats.errors),
         "check": check,
         "load": (load_before, load_after),
+        "cpu_s": getattr(stats, "cpu_s", None),  # (server, client) while calls arrived
         "server_log_tail": log_tail if check["problems"] else "",
     }

@@ -43,7 +43,12 @@ from contactops.platform.settings import Settings, get_settings
 from contactops.platform.web import STATIC_DIR
 from contactops.platform.web_errors import install_error_handlers
 
+# The live center's routes first: a PBX and the desktops call them most, and routes are matched
+# in order.
 API_ROUTERS = (
+    live_api.telephony,
+    live_api.live,
+    live_api.chat,
     accounts_api.router,
     admin_api.router,
     organization_api.router,
@@ -59,9 +64,6 @@ API_ROUTERS = (
     scheduling_api.adherence,
     kpis_api.router,
     imports_api.router,
-    live_api.live,
-    live_api.telephony,
-    live_api.chat,
 )
 PAGE_ROUTERS = (
     scheduling_api.feed,

@@ -77,6 +77,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for > 1).")] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (off when a proxy in front logs them).")
+    ] = True,
 ) -> None:
     """Run the web application and the REST API."""
     import uvicorn
@@ -95,6 +98,7 @@ def serve(
         workers=workers,
         reload=reload,
         proxy_headers=True,
+        access_log=access_log,
     )
 
 

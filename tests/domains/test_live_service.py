@@ -13,6 +13,7 @@ from contactops.domains.events.models import AgentStateRecord, ContactEventRecor
 from contactops.domains.live import service
 from contactops.domains.live.models import LiveContact
 from contactops.domains.organization import service as organization
+from contactops.domains.organization.models import Queue
 from contactops.platform.audit import Actor
 from contactops.platform.auth import Scope
 from contactops.platform.database import Database
@@ -344,3 +345,64 @@ def test_with_nobody_logged_in_the_expected_wait_is_unknown(db: Database, center
     ready(db, center, "a1", when=1)
     second = call(db, center, "c2", when=2)
     assert second.expected_wait_s is not None and second.expected_wait_s > 0
+
+
+def test_the_wallboard_measures_each_queue_against_its_own_threshold(
+    db: Database, center: World
+) -> None:
+    """Both calls wait 25 s; sales answers within 20 s (missed), support within 30 s (met)."""
+    with db.session(tenant_id=center.tenant_a, actor=Actor.system("test")) as session:
+        queue = session.scalar(select(Queue).where(Queue.code == "support"))
+        assert queue is not None
+        queue.service_level_threshold_s = 30
+    ready(db, center, "a2", "a3", when=0)
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    for ref, queue_code, agent_code in (("t1", "sales", "a2"), ("t2", "support", "a3")):
+        view = service.contact_arrived(
+            db, center.tenant_a, channel="phone", queue=queue_code, external_ref=ref, now=now
+        )
+        assert view.agent == agent_code
+        agent_id = agent(db, center, agent_code)
+        service.accept(
+            db, center.tenant_a, agent_id, view.contact_id, now=now + timedelta(seconds=25)
+        )
+        service.end(db, center.tenant_a, agent_id, view.contact_id, now=now + timedelta(seconds=60))
+        service.wrap_up(
+            db,
+            center.tenant_a,
+            agent_id,
+            view.contact_id,
+            code="resolved",
+            now=now + timedelta(seconds=61),
+        )
+    service.refresh_legs(db, center.tenant_a)
+    service._wallboard_cache.clear()
+    board = {q.code: q for q in service.wallboard_view(db, center.tenant_a).queues}
+    assert (board["sales"].answered_today, board["sales"].service_level_today) == (1, 0.0)
+    assert (board["support"].answered_today, board["support"].service_level_today) == (1, 1.0)
+
+
+def test_configuration_changed_elsewhere_reaches_a_loaded_center(
+    db: Database, center: World
+) -> None:
+    """A new agent linked to a user, made in the organization domain while the center is
+    loaded, can work at once; the center keeps its live state (rebuilt from the database)."""
+    ready(db, center, "a1", when=0)
+    waiting = call(db, center, "k1", queue="sales", when=1)
+    assert waiting.agent == "a1"
+    assert center.tenant_a in service.loaded_tenants(db)
+    with db.session(tenant_id=center.tenant_a, actor=Actor.system("test")) as session:
+        organization.create_agent_in(
+            session,
+            code="a9",
+            display_name="Dag",
+            team_name="T",
+            skills={"sales": 9},
+            user_id=center.users["supervisor"],
+        )
+    scope = scope_of(center, "supervisor")
+    a9 = service.agent_of_user(db, scope)
+    assert a9 == agent(db, center, "a9")
+    service.set_presence(db, scope, a9, "ready", now=at(2))
+    assert call(db, center, "k2", queue="sales", when=3).agent == "a9"
+    assert service.call_status(db, center.tenant_a, "k1").agent == "a1"  # still ringing there

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
@@ -39,12 +39,14 @@ from contactops.domains.live.schemas import (
     WrapupRequest,
 )
 from contactops.platform.auth import Permission, Principal, Scope, require
+from contactops.platform.database import Database
 from contactops.platform.errors import DomainError
 from contactops.platform.web import api_router
 
 live = api_router("/live", "live center")
 telephony = api_router("/telephony", "telephony")
 chat = api_router("/chat", "chat")
+R = TypeVar("R")
 KEEPALIVE_S = 15.0
 WALLBOARD_REFRESH_S = 5.0
 
@@ -57,57 +59,68 @@ def _plain(view: Any) -> Any:
     return jsonable_encoder(asdict(view))
 
 
-def _agent(request: Request, principal: Principal) -> tuple[Scope, int]:
+async def _as_agent(
+    request: Request, principal: Principal, action: Callable[[Database, Scope, int], R]
+) -> R:
+    """``action(db, scope, my agent id)`` on the live-center thread, awaited."""
+    db: Database = request.app.state.db
     scope = Scope.of(principal)
-    return scope, service.agent_of_user(request.app.state.db, scope)
+    return await service.in_center(db, lambda: action(db, scope, service.agent_of_user(db, scope)))
+
+
+async def _in_center(request: Request, work: Callable[[], R]) -> R:
+    return await service.in_center(request.app.state.db, work)
 
 
 # --- the agent desktop -------------------------------------------------------------------
 
 
 @live.get("/desktop")
-def get_desktop(
+async def get_desktop(
     request: Request, principal: Principal = Depends(require(Permission.HANDLE_CONTACTS))
 ) -> Any:
     """My state, the contacts offered to me or in my hands (with chat messages), codes."""
-    scope, agent_id = _agent(request, principal)
-    return _plain(service.desktop(request.app.state.db, scope, agent_id))
+    return _plain(await _as_agent(request, principal, service.desktop))
 
 
 @live.get("/desktop/transfer-targets")
-def get_transfer_targets(
+async def get_transfer_targets(
     request: Request, principal: Principal = Depends(require(Permission.HANDLE_CONTACTS))
 ) -> Any:
     """Other agents ready now, as [code, name]: whom I can transfer a contact to."""
-    scope, agent_id = _agent(request, principal)
-    return service.transfer_targets(request.app.state.db, scope, agent_id)
+    return await _as_agent(request, principal, service.transfer_targets)
 
 
 @live.post("/desktop/state")
-def post_state(
+async def post_state(
     body: StateRequest,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Go ready, not ready (with a reason), on break, or log out (not with open contacts)."""
-    scope, agent_id = _agent(request, principal)
-    db = request.app.state.db
-    service.set_presence(db, scope, agent_id, body.state, body.reason)
+    await _as_agent(
+        request,
+        principal,
+        lambda db, scope, agent_id: service.set_presence(
+            db, scope, agent_id, body.state, body.reason
+        ),
+    )
     return DONE
 
 
 def _contact_action(action: str, doc: str) -> None:
-    def handler(
+    async def handler(
         contact_id: str,
         request: Request,
         principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
     ) -> Any:
-        scope, agent_id = _agent(request, principal)
-        db = request.app.state.db
-        if action in ("hold", "unhold"):
-            service.hold(db, scope, agent_id, contact_id, action == "hold")
-        else:
-            getattr(service, action)(db, scope, agent_id, contact_id)
+        def act(db: Database, scope: Scope, agent_id: int) -> None:
+            if action in ("hold", "unhold"):
+                service.hold(db, scope, agent_id, contact_id, action == "hold")
+            else:
+                getattr(service, action)(db, scope, agent_id, contact_id)
+
+        await _as_agent(request, principal, act)
         return DONE
 
     handler.__doc__ = doc
@@ -123,79 +136,89 @@ _contact_action("end", "End the conversation; wrap-up begins.")
 
 
 @live.post("/desktop/contacts/{contact_id}/wrapup")
-def post_wrapup(
+async def post_wrapup(
     contact_id: str,
     body: WrapupRequest,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Finish after-contact work with a code and note; I am free for the next contact."""
-    scope, agent_id = _agent(request, principal)
-    db = request.app.state.db
-    service.wrap_up(
-        db, scope, agent_id, contact_id, code=body.code, note=body.note, resolved=body.resolved
+    await _as_agent(
+        request,
+        principal,
+        lambda db, scope, agent_id: service.wrap_up(
+            db, scope, agent_id, contact_id, code=body.code, note=body.note, resolved=body.resolved
+        ),
     )
     return DONE
 
 
 @live.post("/desktop/contacts/{contact_id}/transfer")
-def post_transfer(
+async def post_transfer(
     contact_id: str,
     body: TransferRequest,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Transfer to a queue (new leg there) or to an agent who can take it now."""
-    scope, agent_id = _agent(request, principal)
-    db = request.app.state.db
-    service.transfer(db, scope, agent_id, contact_id, queue=body.queue, agent=body.agent)
+    await _as_agent(
+        request,
+        principal,
+        lambda db, scope, agent_id: service.transfer(
+            db, scope, agent_id, contact_id, queue=body.queue, agent=body.agent
+        ),
+    )
     return DONE
 
 
 @live.post("/desktop/contacts/{contact_id}/messages")
-def post_message(
+async def post_message(
     contact_id: str,
     body: MessageRequest,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Send a chat message to the customer."""
-    scope, agent_id = _agent(request, principal)
-    db = request.app.state.db
-    service.agent_message(db, scope, agent_id, contact_id, body.body)
+    await _as_agent(
+        request,
+        principal,
+        lambda db, scope, agent_id: service.agent_message(
+            db, scope, agent_id, contact_id, body.body
+        ),
+    )
     return DONE
 
 
 @live.post("/desktop/contacts/{contact_id}/note")
-def post_note(
+async def post_note(
     contact_id: str,
     body: NoteRequest,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Save my note on the contact."""
-    scope, agent_id = _agent(request, principal)
-    service.save_note(request.app.state.db, scope, agent_id, contact_id, body.note)
+    await _as_agent(
+        request,
+        principal,
+        lambda db, scope, agent_id: service.save_note(db, scope, agent_id, contact_id, body.note),
+    )
     return DONE
 
 
 @live.post("/desktop/contacts/{contact_id}/callback")
-def post_callback(
+async def post_callback(
     contact_id: str,
     body: CallbackRequest,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Promise the customer a callback (now or at a time), preferably by me."""
-    scope, agent_id = _agent(request, principal)
-    view = service.promise_callback(
-        request.app.state.db,
-        scope,
-        agent_id,
-        contact_id,
-        number=body.number,
-        at=body.at,
-        queue=body.queue,
+    view = await _as_agent(
+        request,
+        principal,
+        lambda db, scope, agent_id: service.promise_callback(
+            db, scope, agent_id, contact_id, number=body.number, at=body.at, queue=body.queue
+        ),
     )
     return _plain(view)
 
@@ -224,8 +247,8 @@ async def desktop_stream(
     request: Request, principal: Principal = Depends(require(Permission.HANDLE_CONTACTS))
 ) -> StreamingResponse:
     """Server-Sent Events: ``changed`` whenever my desktop changed (then GET /desktop)."""
-    scope, agent_id = await run_in_threadpool(_agent, request, principal)
-    topic = (scope.tenant_id, "agent", agent_id)
+    agent_id = await _as_agent(request, principal, lambda _db, _scope, agent_id: agent_id)
+    topic = (principal.tenant_id, "agent", agent_id)
     return StreamingResponse(
         _events(topic, {"agent": agent_id}), media_type="text/event-stream", headers=_SSE_HEADERS
     )
@@ -315,7 +338,7 @@ def put_agent_routing(
 
 
 @telephony.post("/calls")
-def call_arrived(
+async def call_arrived(
     body: CallArrived,
     request: Request,
     principal: Principal = Depends(require(Permission.INTEGRATE_TELEPHONY)),
@@ -323,53 +346,59 @@ def call_arrived(
     """A call arrived for a queue. The answer says what became of it: ``offered`` (ring
     ``agent``), ``waiting``, or ``ended`` with outcome ``blocked`` (``callback_offered`` says
     whether to offer the caller a callback). Repeating a call id answers the same."""
-    view = service.contact_arrived(
-        request.app.state.db,
-        Scope.of(principal),
-        channel="phone",
-        queue=body.queue,
-        caller=body.caller,
-        external_ref=body.call_id,
-        now=body.at,
-        identify=True,
+    view = await _in_center(
+        request,
+        lambda: service.contact_arrived(
+            request.app.state.db,
+            Scope.of(principal),
+            channel="phone",
+            queue=body.queue,
+            caller=body.caller,
+            external_ref=body.call_id,
+            now=body.at,
+            identify=True,
+        ),
     )
     return _plain(view)
 
 
 @telephony.get("/calls/{call_id}")
-def call_status(
+async def call_status(
     call_id: str,
     request: Request,
     principal: Principal = Depends(require(Permission.INTEGRATE_TELEPHONY)),
 ) -> Any:
     """Where the call is now: waiting, ringing at ``agent``, connected, wrap-up, ended."""
-    return _plain(service.call_status(request.app.state.db, Scope.of(principal), call_id))
+    db, scope = request.app.state.db, Scope.of(principal)
+    return _plain(await _in_center(request, lambda: service.call_status(db, scope, call_id)))
 
 
 @telephony.post("/calls/{call_id}/answered")
-def call_answered(
+async def call_answered(
     call_id: str,
     body: CallAnswered,
     request: Request,
     principal: Principal = Depends(require(Permission.INTEGRATE_TELEPHONY)),
 ) -> Any:
     """The agent picked up."""
-    view = service.call_answered(
-        request.app.state.db, Scope.of(principal), call_id, body.agent, now=body.at
+    db, scope = request.app.state.db, Scope.of(principal)
+    view = await _in_center(
+        request, lambda: service.call_answered(db, scope, call_id, body.agent, now=body.at)
     )
     return _plain(view)
 
 
 @telephony.post("/calls/{call_id}/ended")
-def call_ended(
+async def call_ended(
     call_id: str,
     body: CallEnded,
     request: Request,
     principal: Principal = Depends(require(Permission.INTEGRATE_TELEPHONY)),
 ) -> Any:
     """The call is over: abandoned if it had not been answered, else the agent's wrap-up."""
-    view = service.call_ended(
-        request.app.state.db, Scope.of(principal), call_id, body.ended_by, now=body.at
+    db, scope = request.app.state.db, Scope.of(principal)
+    view = await _in_center(
+        request, lambda: service.call_ended(db, scope, call_id, body.ended_by, now=body.at)
     )
     return _plain(view)
 

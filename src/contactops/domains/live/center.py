@@ -94,6 +94,7 @@ class LiveCenter:
     holder: dict[int, int] = field(default_factory=dict)  # contact id -> agent id
     codes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # reason codes by kind
     presence: dict[int, str] = field(default_factory=dict)  # agent id -> presence (not logged out)
+    agent_of_user: dict[int, int] = field(default_factory=dict)  # user id -> agent id
 
     @classmethod
     def build(
@@ -130,6 +131,7 @@ class LiveCenter:
             queue_of_index=queue_of_index,
             agent_index={a.id: i for i, a in enumerate(agents)},
             agent_of_index=[a.id for a in agents],
+            agent_of_user={a.user_id: a.id for a in agents if a.user_id is not None},
         )
 
     def rq(self, queue_id: int, widened: bool = False) -> int:

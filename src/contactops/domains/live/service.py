@@ -8,6 +8,7 @@ desktops, chat windows and wallboards it concerns are told through :data:`hub`.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import logging
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from contactops.domains.customers import service as customers
@@ -58,6 +59,7 @@ from contactops.domains.live.models import (
     LiveAgent,
     LiveContact,
     QueueRouting,
+    ReasonCode,
 )
 from contactops.domains.live.views import (
     DesktopView,
@@ -113,6 +115,14 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+async def in_center(db: Database, work: Callable[[], R]) -> R:
+    """Await ``work()`` on the database's live-center thread, where the functions of this
+    module run directly, without holding a request thread while it waits."""
+    if getattr(_worker, "active", False):
+        return work()
+    return await asyncio.wrap_future(_registry(db).executor.submit(work))
+
+
 def _serialized(function: Callable[P, R]) -> Callable[P, R]:
     """Run ``function(db, ...)`` on the database's live-center thread and wait for it."""
 
@@ -138,6 +148,38 @@ def _registry(db: Database) -> _Registry:
             registry = _registries[db] = _Registry()
             weakref.finalize(db, registry.executor.shutdown, wait=False)
         return registry
+
+
+# --- configuration changed by other domains ----------------------------------------------
+
+_CONFIGURATION = (*organization.CONFIGURATION_MODELS, ReasonCode, Tenant)
+# tenant id -> configuration changes committed so far (a center loaded before one is stale)
+_configuration_generation: dict[int, int] = {}
+
+
+@event.listens_for(Session, "after_flush")
+def _note_configuration_changes(session: Session, _context: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _CONFIGURATION) and (
+            obj not in session.dirty or session.is_modified(obj)
+        ):
+            tenant_id = obj.id if isinstance(obj, Tenant) else obj.tenant_id
+            session.info.setdefault("live_configuration", set()).add(tenant_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_reconfigured_centers(session: Session) -> None:
+    """Queues, agents, skills, reason codes or the tenant changed: the tenant's center is
+    rebuilt from the database by its next call."""
+    for tenant_id in session.info.pop("live_configuration", ()):
+        _configuration_generation[tenant_id] = _configuration_generation.get(tenant_id, 0) + 1
+        for registry in list(_registries.values()):
+            registry.centers.pop(tenant_id, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_configuration_note(session: Session) -> None:
+    session.info.pop("live_configuration", None)
 
 
 def loaded_tenants(db: Database) -> list[int]:
@@ -291,6 +333,7 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
     registry = _registry(db)
     now = now or utcnow()
     published: _Published | None = None
+    generation = _configuration_generation.get(tenant_id, 0)
     try:
         with db.session(tenant_id=tenant_id, actor=actor) as session:
             center = registry.centers.get(tenant_id)
@@ -300,7 +343,10 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
                 flow = Flow(session, center, now, center.time_zone)
             yield flow
             flow.finish()
-        registry.centers[tenant_id] = center
+        if _configuration_generation.get(tenant_id, 0) == generation:
+            registry.centers[tenant_id] = center
+        else:  # reconfigured meanwhile: rebuilt by the next call
+            registry.centers.pop(tenant_id, None)
         published = _Published(flow.agent_topics, flow.chat_topics, flow.offers)
     except DomainError:
         registry.centers.pop(tenant_id, None)
@@ -386,6 +432,7 @@ def _finite(seconds: float) -> float | None:
     return None if math.isinf(seconds) else round(seconds, 1)
 
 
+@_serialized
 def contact_arrived(
     db: Database,
     scope: Scope | int,
@@ -400,28 +447,11 @@ def contact_arrived(
     identify: bool = False,
 ) -> ArrivalView:
     """A new contact (a call reported by the PBX, a chat, an API contact) enters the center;
-    with ``identify``, the caller's number finds (or creates) the customer."""
+    with ``identify``, the caller's number finds (or creates) the customer, in the same
+    transaction."""
     if channel not in {c.value for c in Channel} or channel == Channel.CALLBACK.value:
         raise InvalidInput("channel", _("Unknown channel: %(channel)s", channel=channel))
-    if identify and caller and customer_id is None:
-        # In the caller's thread, outside the center: the lookup needs no routing state.
-        tenant_id = scope if isinstance(scope, int) else scope.tenant_id
-        customer_id = identify_customer(db, tenant_id, "phone", caller, None)
-    return _enter(db, scope, channel, queue, caller, customer_id, customer_label, external_ref, now)
-
-
-@_serialized
-def _enter(
-    db: Database,
-    scope: Scope | int,
-    channel: str,
-    queue: str,
-    caller: str | None,
-    customer_id: int | None,
-    customer_label: str | None,
-    external_ref: str | None,
-    now: datetime | None,
-) -> ArrivalView:
+    identified: tuple[tuple[int, int, str, str], int] | None = None
     with _flow(db, scope, now) as flow:
         if external_ref is not None:
             existing = flow.session.scalar(
@@ -430,6 +460,12 @@ def _enter(
             if existing is not None:  # the PBX repeated its report: answer the same
                 return _arrival_view(flow, existing, None)
         target = _queue_by_code(flow, queue)
+        if identify and caller and customer_id is None:
+            key = (id(db), flow.center.tenant_id, "phone", caller)
+            customer_id = _customer_cache.get(key)
+            if customer_id is None:
+                customer_id = _identified(flow.session, "phone", caller, None)
+                identified = (key, customer_id) if customer_id is not None else None
         contact, token = flow.new_contact(
             channel,
             target.id,
@@ -440,7 +476,10 @@ def _enter(
             with_chat_token=channel == Channel.CHAT.value,
         )
         reason = flow.arrive(contact, caller=caller)
-        return _arrival_view(flow, contact, reason, token)
+        view = _arrival_view(flow, contact, reason, token)
+    if identified is not None:  # committed: the customer exists
+        _remember_customer(*identified)
+    return view
 
 
 def _contact(flow: Flow, public_id: str) -> LiveContact:
@@ -554,15 +593,13 @@ def _agent_by_code(flow: Flow, code: str) -> int:
 def agent_of_user(db: Database, scope: Scope) -> int:
     """The agent the signed-in user works as; 404 when the user is not an agent here."""
     center = _registry(db).centers.get(scope.tenant_id)
-    if center is not None:
-        for agent in list(center.agents.values()):
-            if agent.user_id is not None and agent.user_id == scope.user_id:
-                return agent.id
-    with _flow(db, scope) as flow:
-        for agent in flow.center.agents.values():
-            if agent.user_id is not None and agent.user_id == scope.user_id:
-                return agent.id
-    raise NotFound(_("Your account is not linked to an agent of this center."))
+    if center is None:
+        with _flow(db, scope) as flow:
+            center = flow.center
+    agent_id = center.agent_of_user.get(scope.user_id) if scope.user_id is not None else None
+    if agent_id is None:
+        raise NotFound(_("Your account is not linked to an agent of this center."))
+    return agent_id
 
 
 @_serialized
@@ -732,8 +769,12 @@ def wallboard_view(db: Database, scope: Scope | int, now: datetime | None = None
     cached = _wallboard_cache.get(key)
     if cached is not None and 0 <= epoch_s(now) - cached[0] < WALLBOARD_CACHE_S:
         return cached[1]
-    time_zone = tenant_time_zone(db, tenant_id)
-    today = today_by_queue(db, tenant_id, time_zone, now)
+    with db.session(tenant_id=tenant_id) as session:
+        time_zone = _time_zone(session, tenant_id)
+        thresholds = {
+            q.code: q.service_level_threshold_s for q in organization.list_queues_in(session)
+        }
+    today = today_by_queue(db, tenant_id, time_zone, now, thresholds)
     view = _wallboard_now(db, scope, now, today)
     _wallboard_cache[key] = (epoch_s(now), view)
     return view
@@ -745,11 +786,6 @@ def _wallboard_now(
 ) -> WallboardView:
     with _flow(db, scope, now) as flow:
         return wallboard(flow.session, flow.center, flow.time_zone, now, today)
-
-
-def tenant_time_zone(db: Database, tenant_id: int) -> str:
-    with db.session(tenant_id=tenant_id) as session:
-        return _time_zone(session, tenant_id)
 
 
 @dataclass(frozen=True)
@@ -838,22 +874,33 @@ def identify_customer(
     known = _customer_cache.get(key)
     if known is not None:
         return known
-    try:
-        customer_id = _customer_of(db, tenant_id, kind, value, name)
-    except DomainError:
-        return None
-    if len(_customer_cache) >= CUSTOMER_CACHE_SIZE:
-        _customer_cache.clear()
-    _customer_cache[key] = customer_id
+    customer_id = _customer_of(db, tenant_id, kind, value, name)
+    if customer_id is not None:
+        _remember_customer(key, customer_id)
     return customer_id
 
 
 @_serialized
-def _customer_of(db: Database, tenant_id: int, kind: str, value: str, name: str | None) -> int:
+def _customer_of(
+    db: Database, tenant_id: int, kind: str, value: str, name: str | None
+) -> int | None:
     """On the center's thread, like all its database work: request threads busy with queries
     would starve it of the interpreter, and SQLite of its one writer."""
     with db.session(tenant_id=tenant_id) as session:
+        return _identified(session, kind, value, name)
+
+
+def _identified(session: Session, kind: str, value: str, name: str | None) -> int | None:
+    try:
         return customers.identify_customer_id_in(session, kind, value, name)
+    except DomainError:  # not a valid phone number, e-mail...: an anonymous contact
+        return None
+
+
+def _remember_customer(key: tuple[int, int, str, str], customer_id: int) -> None:
+    if len(_customer_cache) >= CUSTOMER_CACHE_SIZE:
+        _customer_cache.clear()
+    _customer_cache[key] = customer_id
 
 
 # Identifiers seen lately -> customer id (a merged customer's id still finds the survivor).

@@ -244,18 +244,28 @@ class WallboardView:
 
 
 def today_by_queue(
-    db: Database, tenant_id: int, time_zone: str, now: datetime
+    db: Database, tenant_id: int, time_zone: str, now: datetime, thresholds: dict[str, int]
 ) -> dict[str, dict[str, Any]]:
+    """Today's figures by queue code, each queue's service level against its own answer-time
+    threshold (``thresholds``: queue code -> seconds; one KPI query per distinct threshold)."""
     today = now.astimezone(ZoneInfo(time_zone)).date()
-    query = kpis.parse_query(
-        first_day=today,
-        last_day=today,
-        today=today,
-        group_by="queue",
-        kpi_ids=list(WALLBOARD_KPIS),
-    )
-    result = kpis.tenant_kpis(db, tenant_id, "", time_zone, query)
-    return {row["queue"]: row for row in result.table.to_pylist() if row.get("queue")}
+    by_threshold: dict[int, list[str]] = {}
+    for code, threshold_s in thresholds.items():
+        by_threshold.setdefault(threshold_s, []).append(code)
+    figures: dict[str, dict[str, Any]] = {}
+    for threshold_s, codes in sorted(by_threshold.items()):
+        query = kpis.parse_query(
+            first_day=today,
+            last_day=today,
+            today=today,
+            group_by="queue",
+            kpi_ids=list(WALLBOARD_KPIS),
+            queues=sorted(codes),
+            params={"service_level_threshold_s": threshold_s},
+        )
+        result = kpis.tenant_kpis(db, tenant_id, "", time_zone, query)
+        figures.update((row["queue"], row) for row in result.table.to_pylist() if row.get("queue"))
+    return figures
 
 
 def wallboard(

@@ -20,6 +20,9 @@ from contactops.platform.database import Database
 from contactops.platform.errors import Conflict, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
 
+# What the live center is built from: a committed change to any of them rebuilds it.
+CONFIGURATION_MODELS = (Skill, Queue, Team, Agent, AgentSkill)
+
 
 @dataclass(frozen=True)
 class QueueView:
