@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from contactops.domains.events.models import AgentStateRecord, ContactEventRecord, ContactLegRecord
 from contactops.domains.live import service
@@ -406,3 +406,35 @@ def test_configuration_changed_elsewhere_reaches_a_loaded_center(
     service.set_presence(db, scope, a9, "ready", now=at(2))
     assert call(db, center, "k2", queue="sales", when=3).agent == "a9"
     assert service.call_status(db, center.tenant_a, "k1").agent == "a1"  # still ringing there
+
+
+def test_kept_rows_spare_the_reads_and_stay_true_to_the_database(
+    db: Database, center: World
+) -> None:
+    """Once loaded, an action on an open contact reads neither the contact nor its agent again;
+    what the center keeps stays what is stored — also after the legs of an open contact were
+    refreshed in between, so its next event marks the legs stale again."""
+    ready(db, center, "a2", when=0)
+    view = call(db, center, "r1", when=1)
+    a2 = agent(db, center, "a2")
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        service.accept(db, center.tenant_a, a2, view.contact_id, now=at(3))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in reads if "FROM live_contact" in s or "FROM live_agent" in s], reads
+    assert service.refresh_legs(db, center.tenant_a) == 1
+    service.end(db, center.tenant_a, a2, view.contact_id, now=at(30))
+    with db.session(tenant_id=center.tenant_a) as session:
+        stored = session.scalar(select(LiveContact).where(LiveContact.public_id == view.contact_id))
+    assert stored is not None and stored.status == "wrapup" and stored.legs_stale
+    service.forget_center(db, center.tenant_a)  # rebuilt from the database: the same story
+    service.wrap_up(db, center.tenant_a, a2, view.contact_id, code="resolved", now=at(40))
+    assert outcomes(db, center) == {view.contact_id: "answered"}
+    assert [t for t, _a in events_of(db, center, view.contact_id)][-2:] == ["ended", "wrapup_ended"]

@@ -64,6 +64,12 @@ def test_a_pbx_drives_a_call_to_an_agent_on_the_desktop(pbx: TestClient, desk: T
     assert done.status_code == 200 and done.json() == {"ok": True}
     assert desk.get("/api/v1/live/desktop").json()["contacts"] == []
     assert pbx.get("/api/v1/telephony/calls/pbx-1").json()["outcome"] == "answered"
+    late = pbx.post("/api/v1/telephony/calls", json={"call_id": "pbx-1", "queue": "support"})
+    assert late.status_code == 200  # repeated after the end: the same call, not a second one
+    assert (late.json()["contact_id"], late.json()["status"]) == (contact, "ended")
+    assert pbx.post(
+        "/api/v1/telephony/calls", json={"call_id": "pbx-2", "queue": "support"}
+    ).json()["status"] in ("waiting", "offered")  # the center carries on after the refused insert
 
 
 def test_desktop_writes_need_the_csrf_token(desk: TestClient) -> None:

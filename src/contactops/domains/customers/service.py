@@ -274,12 +274,21 @@ def find_customer_id_in(session: Session, kind: str, value: str) -> int | None:
 def identify_customer_id_in(
     session: Session, kind: str, value: str, display_name: str | None = None
 ) -> int:
-    """:func:`identify_customer_in`, answering the id only (the live center's arrivals)."""
+    """:func:`identify_customer_in`, answering the id only."""
+    return identified_customer_in(session, kind, value, display_name)[0]
+
+
+def identified_customer_in(
+    session: Session, kind: str, value: str, display_name: str | None = None
+) -> tuple[int, bool]:
+    """The id of the customer holding the identifier, and whether this call created them (a
+    new customer has no history yet: the live center's arrivals need not look for it)."""
     normalized = normalize_identifier(kind, value)
     owner_id = _owner_id(session, kind, normalized)
-    if owner_id is None:
-        owner_id = _create_holding(session, kind, normalized, display_name)
-    return owner_id
+    if owner_id is not None:
+        return owner_id, False
+    created_id = _create_holding(session, kind, normalized, display_name)
+    return created_id, True
 
 
 def _create_holding(session: Session, kind: str, value: str, display_name: str | None) -> int:

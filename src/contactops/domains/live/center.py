@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from contactops.engines.routing import (
     AgentSelection,
@@ -75,6 +76,18 @@ class AgentSettings:
 
 
 @dataclass
+class KeptRows:
+    """The stored rows of the center's open contacts and of its agents, kept between
+    transactions so that an action need not read them again (see ``Flow.kept``). The live-center
+    thread is the only writer of these rows, so a kept row holds what is stored."""
+
+    contacts: dict[int, Any] = field(default_factory=dict)  # contact id -> LiveContact
+    by_public_id: dict[str, int] = field(default_factory=dict)
+    by_call: dict[str, int] = field(default_factory=dict)  # the PBX's call id -> contact id
+    agents: dict[int, Any] = field(default_factory=dict)  # agent id -> LiveAgent
+
+
+@dataclass
 class LiveCenter:
     """The router of one tenant, with the numbering between database ids and router indexes."""
 
@@ -95,6 +108,7 @@ class LiveCenter:
     codes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # reason codes by kind
     presence: dict[int, str] = field(default_factory=dict)  # agent id -> presence (not logged out)
     agent_of_user: dict[int, int] = field(default_factory=dict)  # user id -> agent id
+    rows: KeptRows = field(default_factory=KeptRows)
 
     @classmethod
     def build(

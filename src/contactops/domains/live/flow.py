@@ -33,11 +33,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from contactops.domains.events.service import append_agent_events_in, append_contact_events_in
@@ -82,6 +84,7 @@ DECLINED = "declined"
 OCCUPANCY_REST = "occupancy_rest"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _E = ContactEventType
+_Row = TypeVar("_Row", LiveAgent, LiveContact)
 
 
 @dataclass
@@ -100,6 +103,7 @@ class Flow:
     touched_contacts: dict[int, LiveContact] = field(default_factory=dict)
     contact_events: list[ContactEvent] = field(default_factory=list)
     agent_events: list[AgentStateEvent] = field(default_factory=list)
+    new_customers: set[int] = field(default_factory=set)  # created in this transaction
     _agents: dict[int, LiveAgent] = field(default_factory=dict)
 
     # --- helpers --------------------------------------------------------------------------
@@ -117,7 +121,11 @@ class Flow:
     def live_agent(self, agent_id: int) -> LiveAgent:
         row = self._agents.get(agent_id)
         if row is None:
-            row = self.session.scalar(select(LiveAgent).where(LiveAgent.agent_id == agent_id))
+            kept = self.center.rows.agents.get(agent_id)
+            if kept is not None:
+                row = self._attached(kept)
+            else:
+                row = self.session.scalar(select(LiveAgent).where(LiveAgent.agent_id == agent_id))
             if row is None:
                 row = LiveAgent(
                     agent_id=agent_id,
@@ -129,6 +137,56 @@ class Flow:
                 self.session.add(row)
             self._agents[agent_id] = row
         return row
+
+    def contact(self, contact_id: int) -> LiveContact | None:
+        kept = self.center.rows.contacts.get(contact_id)
+        if kept is not None:
+            return self._attached(kept)
+        return self.session.get(LiveContact, contact_id)
+
+    def contact_by_public_id(self, public_id: str) -> LiveContact | None:
+        contact_id = self.center.rows.by_public_id.get(public_id)
+        if contact_id is not None:
+            return self.contact(contact_id)
+        return self.session.scalar(select(LiveContact).where(LiveContact.public_id == public_id))
+
+    def contact_by_call(self, external_ref: str) -> LiveContact | None:
+        """The contact of the PBX's call id (an open one is known without a query)."""
+        return self.kept_contact_by_call(external_ref) or self.session.scalar(
+            select(LiveContact).where(LiveContact.external_ref == external_ref)
+        )
+
+    def kept_contact_by_call(self, external_ref: str) -> LiveContact | None:
+        contact_id = self.center.rows.by_call.get(external_ref)
+        return None if contact_id is None else self.contact(contact_id)
+
+    def _attached(self, row: _Row) -> _Row:
+        """A row kept from an earlier transaction, in this session — unless the session has
+        loaded that row already: its copy is the one being changed, so it wins."""
+        loaded = self.session.identity_map.get(inspect(row).key)
+        if loaded is not None:
+            return loaded  # type: ignore[no-any-return]
+        self.session.add(row)
+        return row
+
+    def keep_rows(self, loaded: Iterable[object] | None = None) -> None:
+        """Keep the open contacts and the agents of this transaction (or ``loaded``) for the
+        next; ended contacts are let go."""
+        rows = self.center.rows
+        for row in list(self.session.identity_map.values()) if loaded is None else loaded:
+            if isinstance(row, LiveAgent):
+                rows.agents[row.agent_id] = row
+            elif isinstance(row, LiveContact):
+                if row.status == ENDED:
+                    rows.contacts.pop(row.id, None)
+                    rows.by_public_id.pop(row.public_id, None)
+                    if row.external_ref is not None:
+                        rows.by_call.pop(row.external_ref, None)
+                else:
+                    rows.contacts[row.id] = row
+                    rows.by_public_id[row.public_id] = row.id
+                    if row.external_ref is not None:
+                        rows.by_call[row.external_ref] = row.id
 
     def emit(
         self,
@@ -175,6 +233,7 @@ class Flow:
         if self.agent_events:
             append_agent_events_in(self.session, self.agent_events)
         self.contact_events, self.agent_events = [], []
+        self.keep_rows()
 
     # --- arrival and the queue -------------------------------------------------------------
 
@@ -255,6 +314,8 @@ class Flow:
             return contact.preferred_agent_id
         if queue is None or not queue.sticky_agent or contact.customer_id is None:
             return None
+        if contact.customer_id in self.new_customers:
+            return None  # no earlier contact to be sticky to
         return self.session.scalar(
             select(LiveContact.agent_id)
             .where(
@@ -373,7 +434,7 @@ class Flow:
     def give_taken(self, agent_id: int, taken: list[tuple[object, int]]) -> None:
         """Offer to ``agent_id`` what the router handed it after it freed up or became ready."""
         for contact_id, router_queue in taken:
-            contact = self.session.get(LiveContact, contact_id)
+            contact = self.contact(contact_id)  # type: ignore[arg-type]
             assert contact is not None
             queue_id, widened = self.center.queue_of_index[router_queue]
             contact.queue_id, contact.widened = queue_id, widened

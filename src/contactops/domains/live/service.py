@@ -24,7 +24,9 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contactops.domains.customers import service as customers
 from contactops.domains.events.service import rebuild_legs_in
@@ -303,6 +305,7 @@ def _load(session: Session, tenant_id: int, now: datetime) -> tuple[LiveCenter, 
             flow._close(contact, "blocked")
             continue
         flow._route(contact)
+    flow.keep_rows([*open_contacts, *session.scalars(select(LiveAgent))])
     return center, flow
 
 
@@ -348,7 +351,7 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
         else:  # reconfigured meanwhile: rebuilt by the next call
             registry.centers.pop(tenant_id, None)
         published = _Published(flow.agent_topics, flow.chat_topics, flow.offers)
-    except DomainError:
+    except (DomainError, IntegrityError):  # refused; an integrity error is the caller's to judge
         registry.centers.pop(tenant_id, None)
         raise
     except Exception:
@@ -452,47 +455,57 @@ def contact_arrived(
     if channel not in {c.value for c in Channel} or channel == Channel.CALLBACK.value:
         raise InvalidInput("channel", _("Unknown channel: %(channel)s", channel=channel))
     identified: tuple[tuple[int, int, str, str], int] | None = None
-    with _flow(db, scope, now) as flow:
-        if external_ref is not None:
-            existing = flow.session.scalar(
-                select(LiveContact).where(LiveContact.external_ref == external_ref)
+    try:
+        with _flow(db, scope, now) as flow:
+            if external_ref is not None:
+                existing = flow.kept_contact_by_call(external_ref)
+                if existing is not None:  # the PBX repeated its report: answer the same
+                    return _arrival_view(flow, existing, None)
+            target = _queue_by_code(flow, queue)
+            if identify and caller and customer_id is None:
+                key = (id(db), flow.center.tenant_id, "phone", caller)
+                customer_id = _customer_cache.get(key)
+                if customer_id is None:
+                    found = _identified(flow.session, "phone", caller, None)
+                    if found is not None:
+                        customer_id, created = found
+                        identified = (key, customer_id)
+                        if created:
+                            flow.new_customers.add(customer_id)
+            contact, token = flow.new_contact(
+                channel,
+                target.id,
+                customer_id=customer_id,
+                customer_label=customer_label,
+                external_ref=external_ref,
+                caller=caller,
+                with_chat_token=channel == Channel.CHAT.value,
             )
-            if existing is not None:  # the PBX repeated its report: answer the same
-                return _arrival_view(flow, existing, None)
-        target = _queue_by_code(flow, queue)
-        if identify and caller and customer_id is None:
-            key = (id(db), flow.center.tenant_id, "phone", caller)
-            customer_id = _customer_cache.get(key)
-            if customer_id is None:
-                customer_id = _identified(flow.session, "phone", caller, None)
-                identified = (key, customer_id) if customer_id is not None else None
-        contact, token = flow.new_contact(
-            channel,
-            target.id,
-            customer_id=customer_id,
-            customer_label=customer_label,
-            external_ref=external_ref,
-            caller=caller,
-            with_chat_token=channel == Channel.CHAT.value,
-        )
-        reason = flow.arrive(contact, caller=caller)
-        view = _arrival_view(flow, contact, reason, token)
+            reason = flow.arrive(contact, caller=caller)
+            view = _arrival_view(flow, contact, reason, token)
+    except IntegrityError as error:
+        if external_ref is None:
+            raise
+        # The PBX repeated its report of a call that is no longer open (the call id is unique):
+        # answer the same, from what is stored.
+        try:
+            return call_status(db, scope, external_ref)
+        except NotFound:
+            raise error from None
     if identified is not None:  # committed: the customer exists
         _remember_customer(*identified)
     return view
 
 
 def _contact(flow: Flow, public_id: str) -> LiveContact:
-    contact = flow.session.scalar(select(LiveContact).where(LiveContact.public_id == public_id))
+    contact = flow.contact_by_public_id(public_id)
     if contact is None:
         raise NotFound(_("No such contact."))
     return contact
 
 
 def _contact_by_ref(flow: Flow, external_ref: str) -> LiveContact:
-    contact = flow.session.scalar(
-        select(LiveContact).where(LiveContact.external_ref == external_ref)
-    )
+    contact = flow.contact_by_call(external_ref)
     if contact is None:
         raise NotFound(_("No call with the id %(call)s.", call=external_ref))
     return contact
@@ -887,13 +900,17 @@ def _customer_of(
     """On the center's thread, like all its database work: request threads busy with queries
     would starve it of the interpreter, and SQLite of its one writer."""
     with db.session(tenant_id=tenant_id) as session:
-        return _identified(session, kind, value, name)
+        found = _identified(session, kind, value, name)
+    return None if found is None else found[0]
 
 
-def _identified(session: Session, kind: str, value: str, name: str | None) -> int | None:
+def _identified(
+    session: Session, kind: str, value: str, name: str | None
+) -> tuple[int, bool] | None:
+    """The customer's id and whether they are new; None for an anonymous contact."""
     try:
-        return customers.identify_customer_id_in(session, kind, value, name)
-    except DomainError:  # not a valid phone number, e-mail...: an anonymous contact
+        return customers.identified_customer_in(session, kind, value, name)
+    except DomainError:  # not a valid phone number, e-mail...
         return None
 
 
@@ -1200,7 +1217,13 @@ def refresh_legs(db: Database, tenant_id: int, *, finished_only: bool = False) -
             select(LiveContact).where(LiveContact.id.in_([i for i, _p in rows]))
         ):
             contact.legs_stale = False
-        return len(rows)
+    center = _registry(db).centers.get(tenant_id)
+    if center is not None:  # its kept rows must say so too, or the next event would not
+        for contact_id, _public_id in rows:
+            kept = center.rows.contacts.get(contact_id)
+            if kept is not None:
+                set_committed_value(kept, "legs_stale", False)
+    return len(rows)
 
 
 class TimerThread(threading.Thread):
