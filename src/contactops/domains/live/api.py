@@ -4,7 +4,8 @@
   messages, wrap-up, transfers, callbacks; ``/desktop/stream`` tells the page (Server-Sent
   Events) when to look again.
 - ``/api/v1/live/wallboard`` and ``/wallboard/stream`` — the supervisor's view.
-- ``/api/v1/live/queues/{code}/routing``, ``/agents/{code}/routing`` — routing settings.
+- ``/api/v1/live/queues/{code}/routing``, ``/agents/{code}/routing`` — routing settings;
+  ``/api/v1/live/reason-codes`` — not-ready reasons and wrap-up codes.
 - ``/api/v1/telephony/…`` — what a PBX reports (call arrived, answered, ended, callback).
 - ``/api/v1/chat/{tenant}/…`` — the public chat widget: start a chat, then a WebSocket.
 """
@@ -34,6 +35,7 @@ from contactops.domains.live.schemas import (
     NewCallback,
     NoteRequest,
     QueueRoutingRequest,
+    ReasonCodeRequest,
     StateRequest,
     TransferRequest,
     WrapupRequest,
@@ -314,6 +316,29 @@ def patch_queue_routing(
         request.app.state.db, Scope.of(principal), queue_code, body.changes()
     )
     return _plain(view)
+
+
+@live.get("/reason-codes")
+def get_reason_codes(
+    request: Request, principal: Principal = Depends(require(Permission.VIEW_RUN))
+) -> Any:
+    """Not-ready reasons and wrap-up codes, inactive ones too."""
+    return [asdict(v) for v in service.reason_codes(request.app.state.db, Scope.of(principal))]
+
+
+@live.put("/reason-codes/{kind}/{code}")
+def put_reason_code(
+    kind: str,
+    code: str,
+    body: ReasonCodeRequest,
+    request: Request,
+    principal: Principal = Depends(require(Permission.CONFIGURE_CENTER)),
+) -> Any:
+    """Add or change a not-ready reason (kind ``not_ready``) or wrap-up code (``wrapup``)."""
+    view = service.save_reason_code(
+        request.app.state.db, Scope.of(principal), kind, code, body.label, active=body.active
+    )
+    return asdict(view)
 
 
 @live.put("/agents/{agent_code}/routing")

@@ -13,23 +13,36 @@ from typing import Any
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from contactops.domains.live import service
+from contactops.domains.live.flow import WEEKDAYS
 from contactops.domains.live.views import DEFAULT_NOT_READY, default_label
+from contactops.domains.organization import service as organization
 from contactops.platform.auth import Permission, Principal, Scope, require
-from contactops.platform.errors import NotFound
+from contactops.platform.errors import DomainError, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
-from contactops.platform.web import NavItem, page_router, register_nav, register_templates, render
+from contactops.platform.web import (
+    NavItem,
+    page_router,
+    redirect_with_notice,
+    register_nav,
+    register_templates,
+    render,
+)
 
 register_templates(Path(__file__).parent / "templates")
 register_nav(NavItem("run", _l("Agent desktop"), "/run/desktop", Permission.HANDLE_CONTACTS, 5))
 register_nav(NavItem("run", _l("Wallboard"), "/run/wallboard", Permission.SUPERVISE_LIVE, 6))
+register_nav(NavItem("run", _l("Reason codes"), "/run/reason-codes", Permission.VIEW_RUN, 30))
 router = page_router()
 
 DESKTOP = "/run/desktop"
 WALLBOARD = "/run/wallboard"
 CHAT_DEMO = "/chat/{tenant_slug}"
+ROUTING = "/run/queues/{queue_code}/routing"
+REASON_CODES = "/run/reason-codes"
 API = "/api/v1/live"
 
 
@@ -239,3 +252,204 @@ def chat_demo_page(
     return render(
         request, "live/chat_demo.html", context, title=_("Chat with %(name)s", name=tenant_name)
     )
+
+
+# --- settings: queue routing and reason codes ----------------------------------------------
+
+ROUTING_NUMBERS = ("priority", "concurrency", "ring_timeout_s")
+ROUTING_OPTIONAL = ("wrapup_limit_s", "max_wait_s", "max_queue_length", "overflow_after_s",
+                    "callback_offer_after_s")  # fmt: skip
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+def format_opening_hours(hours: dict[str, list[list[str]]] | None) -> str:
+    """One line a weekday: ``mon 08:00-16:00, 18:00-20:00`` (empty: always open)."""
+    if hours is None:
+        return ""
+    return "\n".join(
+        f"{day} " + ", ".join(f"{start}-{end}" for start, end in hours[day])
+        for day in WEEKDAYS
+        if hours.get(day)
+    )
+
+
+def parse_opening_hours(text: str) -> dict[str, list[list[str]]] | None:
+    """The form's opening hours: lines of ``mon-fri 08:00-16:00, 18:00-20:00``; a weekday not
+    named is closed; no lines at all: always open. The service checks the times themselves."""
+    hours: dict[str, list[list[str]]] = {}
+    for line in filter(None, (raw.strip() for raw in text.lower().splitlines())):
+        days, _sep, ranges = line.partition(" ")
+        first, _dash, last = days.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise InvalidInput(
+                "opening_hours",
+                _("%(line)s: start with a weekday (mon … sun) or a range like mon-fri.",
+                  line=line),
+            )  # fmt: skip
+        span = WEEKDAYS[WEEKDAYS.index(first) : WEEKDAYS.index(last or first) + 1]
+        pairs = [part.strip().split("-") for part in ranges.replace(";", ",").split(",")]
+        if not span or not ranges.strip() or any(len(pair) != 2 for pair in pairs):
+            raise InvalidInput(
+                "opening_hours", _("%(line)s: give hours like 08:00-16:00.", line=line)
+            )
+        for day in span:
+            hours.setdefault(day, []).extend([[a.strip(), b.strip()] for a, b in pairs])
+    return hours or None
+
+
+def _routing_changes(form: FormData) -> dict[str, object]:
+    """The routing form as the service's changes; a number field that is not one is named."""
+    changes: dict[str, object] = {}
+    for name in (*ROUTING_NUMBERS, *ROUTING_OPTIONAL, "head_start_s"):
+        raw = str(form.get(name, "")).strip()
+        if not raw and name in ROUTING_OPTIONAL:
+            changes[name] = None
+            continue
+        try:
+            changes[name] = float(raw) if name == "head_start_s" else int(raw)
+        except ValueError:
+            raise InvalidInput(name, _("Give a whole number.")) from None
+    changes["selection"] = str(form.get("selection", "longest_idle"))
+    changes["overflow_queue"] = str(form.get("overflow_queue", "")) or None
+    changes["overflow_skill"] = str(form.get("overflow_skill", "")) or None
+    changes["callback_when_full"] = form.get("callback_when_full") == "on"
+    changes["sticky_agent"] = form.get("sticky_agent") == "on"
+    changes["opening_hours"] = parse_opening_hours(str(form.get("opening_hours", "")))
+    changes["closed_dates"] = sorted(
+        {d for d in str(form.get("closed_dates", "")).replace(",", " ").split() if d}
+    )
+    return changes
+
+
+def _routing_page(
+    request: Request,
+    principal: Principal,
+    queue_code: str,
+    *,
+    form: FormData | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    db = request.app.state.db
+    scope = Scope.of(principal)
+    settings = service.queue_routing(db, scope, queue_code)
+    queues = organization.list_queues(db, principal)
+    skills = sorted(
+        {q.skill_code for q in queues if q.skill_code}
+        | {s.skill_code for a in organization.list_agents(db, principal) for s in a.skills}
+    )
+    overflow = next((q.code for q in queues if q.id == settings.overflow_queue_id), "")
+    values: dict[str, object] = {
+        **{name: getattr(settings, name) for name in (*ROUTING_NUMBERS, *ROUTING_OPTIONAL)},
+        "head_start_s": settings.head_start_s,
+        "selection": settings.selection,
+        "overflow_queue": overflow,
+        "overflow_skill": settings.overflow_skill_code or "",
+        "callback_when_full": settings.callback_when_full,
+        "sticky_agent": settings.sticky_agent,
+        "opening_hours": format_opening_hours(settings.opening_hours),
+        "closed_dates": "\n".join(settings.closed_dates),
+    }
+    if form is not None:  # show what was typed, with the error beside it
+        values.update({k: str(v) for k, v in form.items() if k in values})
+        values["callback_when_full"] = form.get("callback_when_full") == "on"
+        values["sticky_agent"] = form.get("sticky_agent") == "on"
+    context = {
+        "queue": settings,
+        "values": values,
+        "queues": [q for q in queues if q.code != queue_code],
+        "skills": skills,
+        "error": error,
+        "error_field": getattr(error, "field", None),
+        "can_edit": principal.can(Permission.CONFIGURE_CENTER),
+    }
+    return render(
+        request,
+        "live/routing.html",
+        context,
+        status_code=error.status if error else 200,
+        title=_("Routing of %(name)s", name=settings.name),
+    )
+
+
+@router.get(ROUTING)
+def routing_page(
+    queue_code: str,
+    request: Request,
+    principal: Principal = Depends(require(Permission.VIEW_RUN)),
+) -> Response:
+    return _routing_page(request, principal, queue_code)
+
+
+@router.post(ROUTING)
+def save_routing(
+    queue_code: str,
+    request: Request,
+    principal: Principal = Depends(require(Permission.CONFIGURE_CENTER)),
+    form: FormData = Depends(_form),
+) -> Response:
+    """Save every routing setting of the queue at once; nothing is stored on an error."""
+    try:
+        changes = _routing_changes(form)
+        service.update_queue_routing(request.app.state.db, Scope.of(principal), queue_code, changes)
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _routing_page(request, principal, queue_code, form=form, error=error)
+    return redirect_with_notice(
+        request, ROUTING.format(queue_code=queue_code), _("Routing settings saved.")
+    )
+
+
+def _reason_codes_page(
+    request: Request, principal: Principal, error: DomainError | None = None,
+    form: FormData | None = None,
+) -> Response:  # fmt: skip
+    codes = service.reason_codes(request.app.state.db, Scope.of(principal))
+    context = {
+        "kinds": [
+            ("not_ready", _("Not-ready reasons"), [c for c in codes if c.kind == "not_ready"]),
+            ("wrapup", _("Wrap-up codes"), [c for c in codes if c.kind == "wrapup"]),
+        ],
+        "error": error,
+        "error_field": getattr(error, "field", None),
+        "failed": {k: str(v) for k, v in form.items()} if form is not None else {},
+        "can_edit": principal.can(Permission.CONFIGURE_CENTER),
+    }
+    return render(
+        request,
+        "live/reason_codes.html",
+        context,
+        status_code=error.status if error else 200,
+        title=_("Reason codes"),
+    )
+
+
+@router.get(REASON_CODES)
+def reason_codes_page(
+    request: Request, principal: Principal = Depends(require(Permission.VIEW_RUN))
+) -> Response:
+    return _reason_codes_page(request, principal)
+
+
+@router.post(REASON_CODES)
+def save_reason_code(
+    request: Request,
+    principal: Principal = Depends(require(Permission.CONFIGURE_CENTER)),
+    form: FormData = Depends(_form),
+) -> Response:
+    """Add a code, or change one's label or whether agents may pick it."""
+    try:
+        saved = service.save_reason_code(
+            request.app.state.db,
+            Scope.of(principal),
+            str(form.get("kind", "")),
+            str(form.get("code", "")),
+            str(form.get("label", "")),
+            active=form.get("active") == "on",
+        )
+    except DomainError as error:
+        return _reason_codes_page(request, principal, error, form)
+    return redirect_with_notice(request, REASON_CODES, _("Code %(code)s saved.", code=saved.code))

@@ -94,3 +94,8 @@ class QueueRoutingRequest(BaseModel):
 class AgentRoutingRequest(BaseModel):
     max_contacts: int = Field(3, ge=1, le=20, description="Contacts at once (chats)")
     occupancy_cap: float | None = Field(None, gt=0, le=1, description="e.g. 0.85; empty: none")
+
+
+class ReasonCodeRequest(BaseModel):
+    label: str = Field("", max_length=200, description="Empty: the standard label of the code")
+    active: bool = True

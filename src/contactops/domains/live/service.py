@@ -13,6 +13,7 @@ import functools
 import hmac
 import logging
 import math
+import re
 import threading
 import time
 import weakref
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event, select
@@ -33,6 +34,7 @@ from contactops.domains.events.service import rebuild_legs_in
 from contactops.domains.live.center import AgentSettings, LiveCenter, QueueSettings, epoch_s
 from contactops.domains.live.flow import (
     DECLINED,
+    OCCUPANCY_REST,
     RING_NO_ANSWER,
     WEEKDAYS,
     Flow,
@@ -48,6 +50,7 @@ from contactops.domains.live.models import (
     HELD,
     LOGGED_OUT,
     NOT_READY,
+    NOT_READY_REASON,
     OFFERED,
     PRESENCES,
     READY,
@@ -67,6 +70,8 @@ from contactops.domains.live.views import (
     DesktopView,
     MessageView,
     WallboardView,
+    default_codes,
+    default_label,
     desktop_in,
     messages_in,
     reason_codes_in,
@@ -1016,10 +1021,88 @@ def agent_message(
 # --- configuration ------------------------------------------------------------------------
 
 
+REASON_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+SYSTEM_REASONS = frozenset({RING_NO_ANSWER, DECLINED, OCCUPANCY_REST, "break"})  # set by the center
+
+
+@dataclass(frozen=True)
+class ReasonCodeView:
+    kind: str  # not_ready / wrapup
+    code: str
+    label: str  # as agents see it (the standard label when none was given)
+    own_label: str  # as stored; empty: the standard label, in each reader's language
+    is_active: bool
+    stored: bool  # False: a standard code the tenant has not changed yet
+
+
+def reason_codes(db: Database, scope: Scope) -> list[ReasonCodeView]:
+    """The tenant's not-ready reasons and wrap-up codes, inactive ones too; a kind the tenant
+    never changed shows the standard codes."""
+    with scope.session(db) as session:
+        rows = session.scalars(select(ReasonCode).order_by(ReasonCode.code)).all()
+        views: list[ReasonCodeView] = []
+        for kind in REASON_KINDS:
+            own = [r for r in rows if r.kind == kind]
+            if own:
+                views += [
+                    ReasonCodeView(kind, r.code, r.label or default_label(r.code), r.label,
+                                   r.is_active, stored=True)
+                    for r in own
+                ]  # fmt: skip
+            else:
+                views += [
+                    ReasonCodeView(kind, code, default_label(code), "", True, stored=False)
+                    for code in default_codes(kind)
+                ]
+        return views
+
+
+def save_reason_code(
+    db: Database, scope: Scope, kind: str, code: str, label: str, *, active: bool = True
+) -> ReasonCodeView:
+    """Add or change one code (audited). The tenant's first change of a kind stores the standard
+    codes of that kind with it, so that adding a code does not drop the others. Agents see the
+    change on their next desktop read."""
+    code, label = code.strip().lower(), " ".join(label.split())
+    if kind not in REASON_KINDS:
+        raise InvalidInput("kind", _("Unknown kind of code: %(kind)s", kind=kind))
+    if not REASON_CODE.fullmatch(code):
+        raise InvalidInput(
+            "code", _("A code is 1 to 32 lower-case letters, digits, - or _, e.g. team_meeting.")
+        )
+    if kind == NOT_READY_REASON and code in SYSTEM_REASONS:
+        raise InvalidInput("code", _("%(code)s is set by the center itself.", code=code))
+    if len(label) > 200:
+        raise InvalidInput("label", _("A label has at most 200 characters."))
+    with scope.session(db) as session:
+        stored = session.scalars(select(ReasonCode).where(ReasonCode.kind == kind))
+        rows = {r.code: r for r in stored}
+        if not rows:
+            for standard in default_codes(kind):
+                rows[standard] = ReasonCode(kind=kind, code=standard, label="", is_active=True)
+                session.add(rows[standard])
+        row = rows.get(code)
+        if row is None:
+            if not label:
+                raise InvalidInput("label", _("Give the new code a label."))
+            row = ReasonCode(kind=kind, code=code, label=label, is_active=active)
+            session.add(row)
+        else:
+            row.label, row.is_active = label, active
+        rows[code] = row
+        if not any(r.is_active for r in rows.values()):
+            raise InvalidInput("active", _("Keep at least one active code of each kind."))
+        session.flush()
+        return ReasonCodeView(kind, code, label or default_label(code), label, active, stored=True)
+
+
 @_serialized
 def queue_routing(db: Database, scope: Scope, queue_code: str) -> QueueSettings:
     with _flow(db, scope) as flow:
-        return _queue_by_code(flow, queue_code)
+        queue = next((q for q in flow.center.queues.values() if q.code == queue_code), None)
+    if queue is None:
+        raise NotFound(_("No such queue."))
+    return queue
 
 
 @_serialized
@@ -1049,6 +1132,7 @@ def update_queue_routing(
         if row is None:
             row = QueueRouting(queue_id=queue.id, **_routing_defaults(queue.channel))
             session.add(row)
+            session.flush()  # stored first: an insert would put the column default for a None
         for name, value in changes.items():
             setattr(row, name, value)
         _check_routing(session, row, queue.id)
@@ -1084,6 +1168,13 @@ def _check_routing(session: Session, row: QueueRouting, queue_id: int) -> None:
             raise InvalidInput(name, _("This setting cannot be negative."))
     if row.overflow_queue_id == queue_id:
         raise InvalidInput("overflow_queue", _("A queue cannot overflow to itself."))
+    for day in row.closed_dates or []:
+        try:
+            date.fromisoformat(str(day))
+        except ValueError:
+            raise InvalidInput(
+                "closed_dates", _("%(day)s is not a date (YYYY-MM-DD).", day=day)
+            ) from None
     for day, ranges in (row.opening_hours or {}).items():
         if day not in WEEKDAYS:
             raise InvalidInput("opening_hours", _("Unknown weekday: %(day)s", day=day))

@@ -70,10 +70,14 @@ def reason_codes_in(session: Session, kind: str) -> list[tuple[str, str]]:
         .where(ReasonCode.kind == kind, ReasonCode.is_active.is_(True))
         .order_by(ReasonCode.label)
     ).all()
-    if rows:
-        return [(code, label) for code, label in rows]
-    defaults = DEFAULT_NOT_READY if kind == NOT_READY_REASON else DEFAULT_WRAPUP
-    return [(code, default_label(code)) for code in defaults]
+    if rows:  # an empty label: the standard one, in the reader's language
+        return [(code, label or default_label(code)) for code, label in rows]
+    return [(code, default_label(code)) for code in default_codes(kind)]
+
+
+def default_codes(kind: str) -> tuple[str, ...]:
+    """The standard codes of a kind, used until the tenant changes its own."""
+    return DEFAULT_NOT_READY if kind == NOT_READY_REASON else DEFAULT_WRAPUP
 
 
 @dataclass(frozen=True)
