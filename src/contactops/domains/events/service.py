@@ -8,6 +8,7 @@ legs are derived again from all of its events by :func:`engines.kpi.legs.derive_
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -70,14 +71,24 @@ def _insert_new(
 ) -> list[Any]:
     """Insert ``rows``, skipping those whose ``unique`` columns are stored; returns the new rows'
     ``returning`` column (counting them works on every driver, unlike ``rowcount``)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
+    statement = _insert_new_statement(
+        session.get_bind().dialect.name, table, tuple(unique), returning
+    )
+    # Core executemany on the session's connection: the ORM's bulk path costs 3-4× more.
+    return list(session.connection().execute(statement, rows).scalars())
+
+
+@functools.cache
+def _insert_new_statement(
+    dialect_name: str, table: Table, unique: tuple[str, ...], returning: str
+) -> Any:
+    """Built once: the live center appends events in every transaction."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
         dialect.insert(table)
         .on_conflict_do_nothing(index_elements=unique)
         .returning(table.c[returning])
     )
-    # Core executemany on the session's connection: the ORM's bulk path costs 3-4× more.
-    return list(session.connection().execute(statement, rows).scalars())
 
 
 @dataclass
