@@ -14,10 +14,14 @@ benchmarks/RESULTS.md (through :func:`write_results`):
   PostgreSQL with agent desktops connected and a PBX reporting calls (see routing_load.py);
   API latency at the client, the CPU the server and the client used a call, and every call's
   outcome checked in the event log.
+- ``service`` — "Routing: the live center's cost a call": the live service in process, without
+  HTTP, on SQLite and on PostgreSQL side by side (see routing_service.py): CPU and SQL
+  statements a call, and the calls a second that cost allows the live-center thread.
 
 Usage: ``python benchmarks/routing.py engine [--ops 1000000] [--load 1.2] [--seed 7]
 [--check-ops 20000] [--write]``; ``python benchmarks/routing.py load [--backend both]
-[--duration 300] [--rate 100] [--desktops 500] [--write]``
+[--duration 300] [--rate 100] [--desktops 500] [--write]``; ``python benchmarks/routing.py
+service [--calls 2000] [--write]``
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from results import write_section
 from contactops.engines.routing import AgentSelection, Router, RoutingAgent, RoutingQueue
 
 ENGINE_SECTION = "Routing engine"
+SERVICE_SECTION = "Routing: the live center's cost a call"
 TARGET_DECISIONS_PER_S = 10_000
 TARGET_P99_MS = 5.0
 
@@ -521,6 +526,30 @@ def load(args: argparse.Namespace) -> str:
     return "\n".join([*lines, "", *details])
 
 
+def service_cost(args: argparse.Namespace) -> str:
+    """The live service's CPU and statements a call on each database (routing_service)."""
+    from routing_service import run
+
+    lines = [
+        f"{args.desktops} agents ready on 10 queues; {args.calls:,} calls, each arrival (the "
+        "caller's number matched to a customer), accept, end and wrap-up: four transactions on "
+        "the live-center thread, called in process (no HTTP). One core's worth of calls a second "
+        "= 1,000 ÷ CPU ms a call.",
+        "",
+        "| database | calls handled | CPU ms a call | wall ms a call | SQL statements a call | "
+        "calls/s on one core |",
+        "|---|---|---|---|---|---|",
+    ]
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    for backend in backends:
+        r = run(backend, args.calls, args.desktops, args.postgres_url)
+        lines.append(
+            f"| {backend} | {r['handled']:,} of {r['calls']:,} | {r['cpu_ms']:.2f} | "
+            f"{r['wall_ms']:.2f} | {r['statements']:.1f} | {1000 / r['cpu_ms']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -561,6 +590,21 @@ def main() -> None:
         ),
     )
     load_parser.set_defaults(run=load, section=LOAD_SECTION)
+
+    service_parser = commands.add_parser(
+        "service", parents=[common], help="the live service's CPU and statements a call"
+    )
+    service_parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"),
+                                default="both")  # fmt: skip
+    service_parser.add_argument("--calls", type=int, default=2_000)
+    service_parser.add_argument("--desktops", type=int, default=500)
+    service_parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "CONTACTOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    service_parser.set_defaults(run=service_cost, section=SERVICE_SECTION)
 
     # Each sub-command adds its parser here, with set_defaults(run=<its function>, section=...).
 
