@@ -570,11 +570,19 @@ def main() -> None:
     engine_parser.add_argument("--seed", type=int, default=7)
     engine_parser.set_defaults(run=engine, section=ENGINE_SECTION)
 
-    load_parser = commands.add_parser(
-        "load", parents=[common], help="contactops serve under 500 desktops and 100 calls/s"
+    databases = argparse.ArgumentParser(add_help=False)
+    databases.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    databases.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "CONTACTOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
     )
-    load_parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"),
-                             default="both")  # fmt: skip
+    load_parser = commands.add_parser(
+        "load",
+        parents=[common, databases],
+        help="contactops serve under 500 desktops and 100 calls/s",
+    )
     load_parser.add_argument("--duration", type=float, default=300.0, help="seconds of arrivals")
     load_parser.add_argument("--rate", type=float, default=100.0, help="new calls a second")
     load_parser.add_argument("--desktops", type=int, default=500)
@@ -583,27 +591,13 @@ def main() -> None:
     load_parser.add_argument("--wrap-s", type=float, default=0.5)
     load_parser.add_argument("--patience-s", type=float, default=60.0)
     load_parser.add_argument("--seed", type=int, default=7)
-    load_parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "CONTACTOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
     load_parser.set_defaults(run=load, section=LOAD_SECTION)
 
     service_parser = commands.add_parser(
-        "service", parents=[common], help="the live service's CPU and statements a call"
+        "service", parents=[common, databases], help="the live service's CPU and statements a call"
     )
-    service_parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"),
-                                default="both")  # fmt: skip
     service_parser.add_argument("--calls", type=int, default=2_000)
     service_parser.add_argument("--desktops", type=int, default=500)
-    service_parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "CONTACTOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
     service_parser.set_defaults(run=service_cost, section=SERVICE_SECTION)
 
     # Each sub-command adds its parser here, with set_defaults(run=<its function>, section=...).

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.datastructures import FormData
 
 from contactops import __version__
 from contactops.platform.auth import (
@@ -201,6 +202,11 @@ def render(
     if notice is not None:
         response.delete_cookie(NOTICE_COOKIE)
     return response
+
+
+async def form_data(request: Request) -> FormData:
+    """Dependency: the submitted form, for handlers that read many or optional fields."""
+    return await request.form()
 
 
 def page_router() -> APIRouter:

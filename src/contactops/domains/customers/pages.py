@@ -21,6 +21,7 @@ from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
 from contactops.platform.web import (
     NavItem,
+    form_data,
     page_router,
     redirect_with_notice,
     register_nav,
@@ -35,10 +36,6 @@ router = page_router()
 CUSTOMERS = "/run/customers"
 HISTORY_SHOWN = 100
 FORM_FIELDS = ("display_name", "kind", "value", "tier", "tags", "body", "merged_id")
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
 
 
 def _text(form: FormData, name: str) -> str:
@@ -106,7 +103,7 @@ def search(
 def create(
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     value = _text(form, "value")
     identifiers = [(_text(form, "kind"), value)] if value else []
@@ -193,7 +190,7 @@ def update(
     customer_id: int,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         customer = service.update_customer(
@@ -211,7 +208,7 @@ def add_identifier(
     customer_id: int,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         customer = service.add_identifier(
@@ -227,7 +224,7 @@ def add_note(
     customer_id: int,
     request: Request,
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Add a note, then return to ``next`` (a page that includes the profile) or the profile."""
     try:
@@ -243,7 +240,7 @@ def merge(
     customer_id: int,
     request: Request,
     principal: Principal = Depends(require(Permission.SUPERVISE_LIVE)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     db = request.app.state.db
     service.get_customer(db, principal, customer_id)  # 404 for the page itself

@@ -21,6 +21,7 @@ from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
 from contactops.platform.web import (
     NavItem,
+    form_data,
     page_router,
     redirect_with_notice,
     register_nav,
@@ -35,10 +36,6 @@ router = page_router()
 PATH = "/plan/forecast"
 TEMPLATE = "forecasting/plan.html"
 HISTORY_DAYS_SHOWN = 7
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
 
 
 def _local_label(moment: datetime, zone: ZoneInfo) -> str:
@@ -215,7 +212,7 @@ def _clock(form: FormData, name: str) -> time:
 def create_plan(
     request: Request,
     principal: Principal = Depends(require(Permission.EDIT_PLAN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Forecast every queue and store the staffing as the next version."""
     try:
@@ -246,7 +243,7 @@ def create_plan(
 def add_override(
     request: Request,
     principal: Principal = Depends(require(Permission.EDIT_PLAN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Change the forecast over a range of one day, with a reason: a new version."""
     zone = ZoneInfo(principal.time_zone)

@@ -25,6 +25,7 @@ from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
 from contactops.platform.web import (
     NavItem,
+    form_data,
     page_router,
     redirect_with_notice,
     register_nav,
@@ -261,10 +262,6 @@ ROUTING_OPTIONAL = ("wrapup_limit_s", "max_wait_s", "max_queue_length", "overflo
                     "callback_offer_after_s")  # fmt: skip
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
 def format_opening_hours(hours: dict[str, list[list[str]]] | None) -> str:
     """One line a weekday: ``mon 08:00-16:00, 18:00-20:00`` (empty: always open)."""
     if hours is None:
@@ -388,7 +385,7 @@ def save_routing(
     queue_code: str,
     request: Request,
     principal: Principal = Depends(require(Permission.CONFIGURE_CENTER)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Save every routing setting of the queue at once; nothing is stored on an error."""
     try:
@@ -438,7 +435,7 @@ def reason_codes_page(
 def save_reason_code(
     request: Request,
     principal: Principal = Depends(require(Permission.CONFIGURE_CENTER)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Add a code, or change one's label or whether agents may pick it."""
     try:

@@ -29,6 +29,7 @@ from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
 from contactops.platform.web import (
     NavItem,
+    form_data,
     page_router,
     redirect_with_notice,
     register_nav,
@@ -52,10 +53,6 @@ ADHERENCE = "/run/adherence"
 MY_DAYS = 14
 HANDOVER_HOURS = 12
 HANDOVERS_SINCE = timedelta(days=1)
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
 
 
 def _text(form: FormData, name: str) -> str:
@@ -359,7 +356,7 @@ def _schedule_error(
 def build(
     request: Request,
     principal: Principal = Depends(require(Permission.EDIT_PLAN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Solve a schedule from a staffing plan version within the time limit: a new draft."""
     try:
@@ -400,7 +397,7 @@ def copy(
     request: Request,
     version: int,
     principal: Principal = Depends(require(Permission.EDIT_PLAN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         new = service.copy_schedule(
@@ -437,7 +434,7 @@ def save_shift(
     request: Request,
     version: int,
     principal: Principal = Depends(require(Permission.EDIT_PLAN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Add a shift, or change the one named by ``shift_id``; nothing is stored on an error."""
     try:
@@ -505,7 +502,7 @@ def decide(
     request: Request,
     request_id: int,
     principal: Principal = Depends(require(Permission.DECIDE_SCHEDULE_REQUESTS)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Approve or reject; an approval that breaks a labour rule is shown, to force or leave."""
     approve = _text(form, "decision") == "approve"
@@ -595,7 +592,7 @@ def _my_error(
 def time_off(
     request: Request,
     principal: Principal = Depends(require(Permission.VIEW_OWN_SCHEDULE)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         service.request_time_off(
@@ -611,7 +608,7 @@ def time_off(
 def swap(
     request: Request,
     principal: Principal = Depends(require(Permission.VIEW_OWN_SCHEDULE)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         service.request_swap(
@@ -632,7 +629,7 @@ def answer(
     request: Request,
     request_id: int,
     principal: Principal = Depends(require(Permission.VIEW_OWN_SCHEDULE)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     accept = _text(form, "accept") == "1"
     try:
@@ -648,7 +645,7 @@ def cancel(
     request: Request,
     request_id: int,
     principal: Principal = Depends(require(Permission.VIEW_OWN_SCHEDULE)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         service.cancel_request(request.app.state.db, service.Scope.of(principal), request_id)
@@ -662,7 +659,7 @@ def acknowledge(
     request: Request,
     note_id: int,
     principal: Principal = Depends(require(Permission.VIEW_OWN_SCHEDULE)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     try:
         service.acknowledge(request.app.state.db, service.Scope.of(principal), note_id)
@@ -731,7 +728,7 @@ def adherence_live(
 def add_handover(
     request: Request,
     principal: Principal = Depends(require(Permission.VIEW_RUN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     zone = ZoneInfo(principal.time_zone)
     try:

@@ -22,7 +22,14 @@ from contactops.platform.errors import InvalidInput
 from contactops.platform.i18n import format_local_datetime
 from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
-from contactops.platform.web import NavItem, page_router, register_nav, register_templates, render
+from contactops.platform.web import (
+    NavItem,
+    form_data,
+    page_router,
+    register_nav,
+    register_templates,
+    render,
+)
 
 register_templates(Path(__file__).parent / "templates")
 register_nav(NavItem("plan", _l("What-if"), "/plan/what-if", Permission.VIEW_PLAN, 50))
@@ -318,10 +325,6 @@ def _error_context(error: InvalidInput, text: str) -> dict[str, str]:
     return errors
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
 def _context(
     principal: Principal,
     text: str,
@@ -385,7 +388,7 @@ def what_if(
 def run_what_if(
     request: Request,
     principal: Principal = Depends(require(Permission.VIEW_PLAN)),
-    form: FormData = Depends(_form),
+    form: FormData = Depends(form_data),
 ) -> Response:
     """Run A and B (or, with action=refresh, only rebuild the B panel from the scenario)."""
     text = str(form.get("scenario", ""))
