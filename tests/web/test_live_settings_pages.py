@@ -167,6 +167,14 @@ def test_reason_codes_are_added_renamed_and_retired_and_the_desktop_follows(
     assert not_ready["team_meeting"] == "Team meeting" and "training" not in not_ready
     assert "meeting" in not_ready and len(not_ready) == len(dict(before.not_ready_reasons))
     assert dict(desk.wrapup_codes)["resolved"] == "Solved"
+    with pytest.raises(InvalidInput) as retired:  # an agent may pick active codes only
+        service.set_presence(db, configured.tenant_a, agent_id, "not_ready", "training")
+    assert retired.value.field == "reason"
+    service.set_presence(db, configured.tenant_a, agent_id, "not_ready", "team_meeting")
+    assert service.desktop(db, configured.tenant_a, agent_id).reason == "team_meeting"
+    with pytest.raises(InvalidInput) as unknown:
+        service.wrap_up(db, configured.tenant_a, agent_id, "any", code="made_up")
+    assert unknown.value.field == "code"
     listed = {(c.kind, c.code): c for c in service.reason_codes(db, _scope(configured))}
     assert (
         not listed[("not_ready", "training")].is_active and listed[("wrapup", "follow_up")].stored

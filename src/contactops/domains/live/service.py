@@ -59,6 +59,7 @@ from contactops.domains.live.models import (
     WAITING,
     WITH_AGENT,
     WRAPUP,
+    WRAPUP_CODE,
     AgentRouting,
     ChatMessage,
     LiveAgent,
@@ -631,11 +632,17 @@ def set_presence(
 ) -> None:
     if presence not in PRESENCES:
         raise InvalidInput("state", _("Unknown state: %(state)s", state=presence))
-    if presence in (NOT_READY, BREAK) and not reason:
-        reason = "break" if presence == BREAK else "other"
+    if presence == BREAK and not reason:
+        reason = "break"
     with _flow(db, scope, now) as flow:
         if agent_id not in flow.center.agents:
             raise NotFound(_("No such agent."))
+        if presence == NOT_READY:
+            active = [code for code, _label in flow.center.codes.get(NOT_READY_REASON, [])]
+            if not reason:  # "other" while the tenant has it, else its first code
+                reason = "other" if "other" in active or not active else active[0]
+            elif reason not in active:
+                raise InvalidInput("reason", _("%(code)s is not an active reason.", code=reason))
         flow.set_presence(agent_id, presence, reason if presence in (NOT_READY, BREAK) else None)
 
 
@@ -690,6 +697,9 @@ def wrap_up(
     now: datetime | None = None,
 ) -> None:
     with _flow(db, scope, now) as flow:
+        active = [known for known, _label in flow.center.codes.get(WRAPUP_CODE, [])]
+        if code and code not in active:
+            raise InvalidInput("code", _("%(code)s is not an active wrap-up code.", code=code))
         flow.wrap_up(_my_contact(flow, agent_id, contact_id), code, note, resolved)
 
 
