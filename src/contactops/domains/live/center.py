@@ -78,7 +78,7 @@ class AgentSettings:
 @dataclass
 class KeptRows:
     """The stored rows of the center's open contacts and of its agents, kept between
-    transactions so that an action need not read them again (see ``Flow.kept``). The live-center
+    transactions so that an action need not read them again (``Flow.keep_rows``). The live-center
     thread is the only writer of these rows, so a kept row holds what is stored."""
 
     contacts: dict[int, Any] = field(default_factory=dict)  # contact id -> LiveContact
