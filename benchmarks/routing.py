@@ -469,15 +469,22 @@ def load(args: argparse.Namespace) -> str:
         wrap_s=args.wrap_s,
         patience_s=args.patience_s,
         seed=args.seed,
+        workers=args.workers,
     )
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    server = (
+        "One `contactops serve` process (one worker)"
+        if options.workers == 1
+        else f"`contactops serve --workers {options.workers}` ({options.workers} web worker "
+        "processes and the live center's host process)"
+    )
     lines = [
         f"{options.desktops} agent desktops connected (Server-Sent Events, each agent's API "
         f"token), {options.rate:g} new calls a second (Poisson) to {options.queues} queues for "
         f"{options.duration_s:g} s; talk exponential, mean {options.talk_s:g} s, wrap-up "
         f"{options.wrap_s:g} s, callers' patience exponential, mean {options.patience_s:g} s. "
-        "One `contactops serve` process (one worker); client and server share the machine's "
-        "2 cores. Latency is measured at the client, per API request (streams excluded).",
+        f"{server}; client and server share the machine's {os.cpu_count()} cores. Latency is "
+        "measured at the client, per API request (streams excluded).",
         "",
         "| database | calls | requests | API p50 ms | API p99 ms | max ms | outcomes | "
         "every outcome in the log | load avg before → after |",
@@ -591,6 +598,7 @@ def main() -> None:
     load_parser.add_argument("--wrap-s", type=float, default=0.5)
     load_parser.add_argument("--patience-s", type=float, default=60.0)
     load_parser.add_argument("--seed", type=int, default=7)
+    load_parser.add_argument("--workers", type=int, default=1, help="the server's web workers")
     load_parser.set_defaults(run=load, section=LOAD_SECTION)
 
     service_parser = commands.add_parser(

@@ -4,7 +4,8 @@ One run, per database (SQLite file, PostgreSQL schema):
 
 1. A fresh database with one tenant, ``--queues`` phone queues (one skill each) and
    ``--desktops`` agents, each with two skills, a user and an API token.
-2. ``contactops serve`` starts in its own process (one worker: the live center lives in it).
+2. ``contactops serve --workers N`` starts (one worker: the live center lives in it; more: the
+   live center runs in a host process of its own that the web workers forward to).
 3. Every agent's desktop connects to its Server-Sent-Events stream and goes ready. An agent
    offered a call accepts it, talks (exponential, mean ``--talk-s``), ends it, wraps up
    (``--wrap-s``) — each step one API call, as the desktop page makes them.
@@ -75,6 +76,7 @@ class LoadOptions:
     seed: int = 7
     drain_s: float = 120.0
     customers: int = 200_000  # distinct callers numbers are drawn from
+    workers: int = 1  # web worker processes of the server
 
 
 @dataclass
@@ -94,9 +96,23 @@ class Stats:
 
 
 def process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds a process and its living descendants have used (``/proc``)."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used.get(member, 0.0) for member in tree)
 
 
 def _free_port() -> int:
@@ -180,7 +196,7 @@ def populate(db: Database, options: LoadOptions) -> tuple[str, list[str]]:
 
 
 class Server:
-    def __init__(self, url: str, var_dir: Path, log_path: Path) -> None:
+    def __init__(self, url: str, var_dir: Path, log_path: Path, workers: int = 1) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log_path.open("wb")
@@ -196,6 +212,8 @@ class Server:
             "--port",
             str(self.port),
             "--no-access-log",  # as behind a proxy that logs; the server's errors still log
+            "--workers",
+            str(workers),
         ]
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log)  # noqa: S603
 
@@ -492,7 +510,7 @@ def run(backend: str, options: LoadOptions, postgres_url: str) -> dict[str, Any]
         )
         try:
             pbx, tokens = populate(database.db, options)
-            server = Server(database.url, folder / "var", folder / "server.log")
+            server = Server(database.url, folder / "var", folder / "server.log", options.workers)
             try:
                 server.wait_ready()
                 load_before = os.getloadavg()[0]

@@ -1,10 +1,13 @@
 """Killing the server mid-load loses nothing: after a restart, waiting contacts are back in
 line, agents' states and offers are as they were, a PBX repeating its reports creates no
-duplicate, and every contact still ends in exactly one outcome told once in the event log."""
+duplicate, and every contact still ends in exactly one outcome told once in the event log —
+with one process, and with several web workers around the live center's host process, whose
+workers all see one center."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,7 +25,10 @@ from sqlalchemy import func, select
 
 from contactops.domains.events.models import ContactEventRecord, ContactLegRecord
 from contactops.domains.live.models import LiveContact
+from contactops.platform.audit import Actor
+from contactops.platform.auth import TOKEN_SCHEME_PREFIX, digest
 from contactops.platform.database import Database
+from contactops.platform.identity import ApiToken
 from tests.conftest import Backend, World, login, page_csrf
 from tests.domains.test_live_service import center
 
@@ -46,7 +52,8 @@ def _server_url(backend: Backend) -> str:
 
 
 class Server:
-    def __init__(self, backend: Backend, var_dir: Path) -> None:
+    def __init__(self, backend: Backend, var_dir: Path, workers: int = 1) -> None:
+        self.workers = workers
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -59,11 +66,13 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        command = [str(Path(sys.executable).parent / "contactops"), "serve", "--port"]
         self.process = subprocess.Popen(  # noqa: S603 - our own command
-            [str(Path(sys.executable).parent / "contactops"), "serve", "--port", str(self.port)],
+            [*command, str(self.port), "--workers", str(self.workers)],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: workers and host die with it
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -75,8 +84,9 @@ class Server:
         raise AssertionError("the server did not start")
 
     def kill(self) -> None:
+        """Every process of the server at once, as when its machine fails."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -105,10 +115,16 @@ def _answered_legs(db: Database, world: World) -> int:
         )
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_killed_server_recovers_every_contact_and_agent(
-    db: Database, backend: Backend, center: World, token: dict[str, str], tmp_path: Path
+    db: Database,
+    backend: Backend,
+    center: World,
+    token: dict[str, str],
+    tmp_path: Path,
+    workers: int,
 ) -> None:
-    server = Server(backend, tmp_path / "var")
+    server = Server(backend, tmp_path / "var", workers)
     server.start()
     try:
         api = httpx.Client(base_url=server.base, headers=token, timeout=10)
@@ -195,3 +211,85 @@ def test_a_killed_server_recovers_every_contact_and_agent(
         for event_type in ("arrived", "entered_queue", "answered", "ended", "wrapup_ended"):
             assert per_contact[(contact_id, event_type)] == 1, (contact_id, event_type)
     assert legs == CALLS
+
+
+def _agent_token(db: Database, world: World) -> dict[str, str]:
+    """An API token of the agent user (a3's desktop)."""
+    secret = f"{TOKEN_SCHEME_PREFIX}abcd1234_{secrets.token_urlsafe(24)}"
+    with db.session(tenant_id=world.tenant_a, actor=Actor.system("test")) as session:
+        session.add(
+            ApiToken(
+                user_id=world.users["agent"],
+                name="desk",
+                prefix="abcd1234",
+                secret_hash=digest(secret),
+            )
+        )
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_web_workers_share_one_live_center(
+    db: Database, backend: Backend, center: World, token: dict[str, str], tmp_path: Path
+) -> None:
+    """Each request may land on either worker: offers, waits and new queues are the one
+    center's, and a desktop's stream on one worker hears of an offer made through another."""
+    desk = _agent_token(db, center)
+    server = Server(backend, tmp_path / "var", workers=2)
+    server.start()
+    heard: list[str] = []
+    listening = threading.Event()
+
+    def listen() -> None:
+        with (
+            httpx.Client(base_url=server.base, headers=desk, timeout=30) as client,
+            client.stream("GET", "/api/v1/live/desktop/stream") as stream,
+        ):
+            for line in stream.iter_lines():
+                listening.set()
+                if line.startswith("data:") and "offered" in line:
+                    heard.append(line)
+                    return
+
+    try:
+        api = httpx.Client(base_url=server.base, headers=token, timeout=10)
+        for code in ("a1", "a2"):
+            assert api.post(f"/api/v1/live/agents/{code}/state", json={"state": "ready"}).is_success
+        arrivals = [
+            api.post(
+                "/api/v1/telephony/calls",
+                json={"call_id": f"c{n}", "queue": "sales", "caller": f"+4790000{n:03d}"},
+            ).json()
+            for n in range(6)
+        ]
+        assert [a["status"] for a in arrivals] == ["offered"] * 2 + ["waiting"] * 4
+        assert sorted(a["agent"] for a in arrivals[:2]) == ["a1", "a2"]
+        for _ in range(6):  # whichever worker answers tells the same
+            board = api.get("/api/v1/live/wallboard").json()
+            sales = next(q for q in board["queues"] if q["code"] == "sales")
+            assert sales["waiting"] == 4
+            time.sleep(0.4)  # past the wallboard's cache
+
+        created = api.post("/api/v1/queues", json={"code": "vip", "name": "VIP"})
+        assert created.status_code == 201, created.text
+        vip = api.post("/api/v1/telephony/calls", json={"call_id": "v1", "queue": "vip"})
+        assert vip.status_code == 200, vip.text  # the host's center knows the new queue
+        assert api.post("/api/v1/telephony/calls/v1/ended", json={}).json()["outcome"] == (
+            "abandoned"
+        )
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        assert listening.wait(20)
+        a3 = httpx.post(
+            server.base + "/api/v1/live/desktop/state", json={"state": "ready"}, headers=desk
+        )
+        assert a3.is_success, a3.text
+        support = api.post(
+            "/api/v1/telephony/calls", json={"call_id": "s1", "queue": "support"}
+        ).json()
+        board = api.get("/api/v1/live/wallboard").json()
+        assert support["agent"] == "a3", (support, board["agents"])
+        listener.join(20)
+        assert heard and support["contact_id"] in heard[0]
+    finally:
+        server.stop()

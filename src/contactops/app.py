@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.process
+import os
+import signal
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from multiprocessing.synchronize import Event
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -98,14 +105,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             raise DatabaseNotMigrated(
                 "the database schema is not current: run `contactops db upgrade` first"
             )
-        # The live center is rebuilt from the database: waiting contacts, agents' states.
-        live_service.recover(db)
-        timers = live_service.TimerThread(db, settings.live_tick_s)
-        if settings.live_timers:
-            timers.start()
-        yield
-        if timers.is_alive():
-            timers.stop()
+        if settings.live_center:  # a web worker: the center host runs the live center
+            live_service.connect_center(
+                db, settings.live_center, live_service.link_key(settings.resolved_secret_key())
+            )
+            yield
+            live_service.disconnect_center(db)
+        else:
+            # The live center is rebuilt from the database: waiting contacts, agents' states.
+            live_service.recover(db)
+            timers = live_service.TimerThread(db, settings.live_tick_s)
+            if settings.live_timers:
+                timers.start()
+            yield
+            if timers.is_alive():
+                timers.stop()
         if owns_db:
             db.dispose()
 
@@ -141,3 +155,102 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def run_center_host(address: str, ready: Event | None = None) -> None:
+    """The center host process of ``serve --workers N``: the live center of every tenant
+    (recovered from the database), its timers, and the web workers' link on ``address``, until
+    SIGTERM or SIGINT, or until the process that started it is gone."""
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: [live center] %(message)s")
+    db = Database(settings.resolved_database_url)
+    if not migrate.is_up_to_date(db.engine):
+        raise DatabaseNotMigrated(
+            "the database schema is not current: run `contactops db upgrade` first"
+        )
+    live_service.recover(db)
+    authkey = live_service.link_key(settings.resolved_secret_key())
+    host = live_service.serve_center(db, address, authkey)
+    timers = live_service.TimerThread(db, settings.live_tick_s)
+    if settings.live_timers:
+        timers.start()
+    parent = os.getppid()
+
+    def stop(*_args: object) -> None:
+        host.close()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        log.warning("live center host: the server is gone, stopping")
+        host.close()
+
+    threading.Thread(target=watch_parent, name="contactops-parent-watch", daemon=True).start()
+    if ready is not None:
+        ready.set()
+    log.info("live center host ready on %s (pid %s)", address, os.getpid())
+    try:
+        host.serve_forever()
+    finally:
+        if timers.is_alive():
+            timers.stop()
+        db.dispose()
+
+
+class CenterHostProcess:
+    """Starts :func:`run_center_host` in a process of its own and starts it again if it ever
+    exits while the server runs (its centers are recovered from the database)."""
+
+    START_TIMEOUT_S = 120.0
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self._context = multiprocessing.get_context("spawn")
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._stopping = threading.Event()
+        self._keeper = threading.Thread(target=self._keep, name="contactops-keeper", daemon=True)
+
+    def start(self) -> None:
+        """Start the host and wait until it answers; RuntimeError when it does not start."""
+        self._spawn()
+        self._keeper.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        process = self._process
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(timeout=20)
+            if process.is_alive():
+                process.kill()
+
+    def _spawn(self) -> None:
+        ready = self._context.Event()
+        process = self._context.Process(
+            target=run_center_host, args=(self.address, ready), name="contactops-live-center"
+        )
+        process.start()
+        deadline = time.monotonic() + self.START_TIMEOUT_S
+        while not ready.wait(0.2):
+            if not process.is_alive() or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the live center host did not start; see its log above")
+        self._process = process
+
+    def _keep(self) -> None:
+        while not self._stopping.is_set():
+            assert self._process is not None
+            self._process.join()
+            if self._stopping.is_set():
+                return
+            log.error(
+                "the live center host exited (code %s); starting it again", self._process.exitcode
+            )
+            time.sleep(1.0)
+            try:
+                self._spawn()
+            except RuntimeError:
+                log.exception("the live center host could not start again")

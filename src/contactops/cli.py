@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -75,7 +77,13 @@ def _root(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for > 1).")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Web worker processes; with more than one, the live center runs in a process "
+            "of its own that they all use."
+        ),
+    ] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
     access_log: Annotated[
         bool, typer.Option(help="Log every request (off when a proxy in front logs them).")
@@ -84,22 +92,35 @@ def serve(
     """Run the web application and the REST API."""
     import uvicorn
 
+    from contactops.app import CenterHostProcess
+
     settings = get_settings()
     db = _database()
     _ensure_migrated(db)
     db.dispose()
     host, port = host or settings.host, port or settings.port
     console.print(f"ContactOps {__version__} on [bold]http://{host}:{port}[/bold]")
-    uvicorn.run(
-        "contactops.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        access_log=access_log,
-    )
+    with ExitStack() as stack:
+        if workers > 1 and not reload:
+            # One live center for all workers: they forward to a host process of its own.
+            settings.resolved_secret_key()  # created once, before the processes read it
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="contactops-"))
+            address = str(Path(folder) / "live-center.sock")
+            center_host = CenterHostProcess(address)
+            center_host.start()
+            stack.callback(center_host.stop)
+            os.environ["CONTACTOPS_LIVE_CENTER"] = address
+            console.print(f"Live center in its own process; {workers} web workers.")
+        uvicorn.run(
+            "contactops.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            proxy_headers=True,
+            access_log=access_log,
+        )
 
 
 # --- db ---------------------------------------------------------------------------------

@@ -29,6 +29,17 @@ class DomainError(Exception):
         self.detail = detail
         self.errors = errors or []
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole, attributes included (a refusal crosses from one process to another)."""
+        return (_rebuilt, (type(self), self.__dict__))
+
+
+def _rebuilt(cls: type[DomainError], state: dict[str, object]) -> DomainError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state["detail"])
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidInput(DomainError):
     status = 422
@@ -67,6 +78,12 @@ class Conflict(DomainError):
     status = 409
     title = "Conflict"
     type_slug = "conflict"
+
+
+class Unavailable(DomainError):
+    status = 503
+    title = "Service unavailable"
+    type_slug = "unavailable"
 
 
 class TooManyRequests(DomainError):

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         True, description="Run the live center's timers (ring, wait, wrap-up) in the server."
     )
     live_tick_s: float = Field(1.0, gt=0, description="Seconds between two runs of the timers.")
+    live_center: str = Field(
+        "",
+        description="Socket of the live-center host process this web worker forwards to (set "
+        "by `serve --workers N`); empty: the live center runs in this process.",
+    )
     chat_origins: str = Field(
         "",
         description="Web sites allowed to start chats from the widget (comma-separated origins, "

@@ -3,14 +3,15 @@ the open desktops, chat windows and wallboards (asyncio tasks).
 
 A topic is a tuple such as ``(tenant_id, "agent", agent_id)``. Messages to a subscriber whose
 queue is full are dropped: every message only says "look again", so the newest is enough.
-Several server processes would share these through Redis pub/sub; one process needs nothing.
+With several web workers, the center host's hub forwards every message to the workers
+(:mod:`.link`), whose hubs deliver them to their own subscribers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -38,6 +39,8 @@ class Hub:
     def __init__(self) -> None:
         self._subscribers: dict[Hashable, set[Subscription]] = {}
         self._lock = threading.Lock()
+        # Also called with every message published here (the center host's link to workers).
+        self.forward: Callable[[Hashable, dict[str, Any]], None] | None = None
 
     @asynccontextmanager
     async def subscribe(self, topic: Hashable) -> AsyncIterator[Subscription]:
@@ -57,6 +60,18 @@ class Hub:
         """Deliver ``message`` to the topic's subscribers; safe from any thread."""
         with self._lock:
             subscribers = list(self._subscribers.get(topic, ()))
+        self._deliver(subscribers, message)
+        if self.forward is not None:
+            self.forward(topic, message)
+
+    def publish_everywhere(self, message: dict[str, Any]) -> None:
+        """Deliver ``message`` to every subscriber of every topic (here only)."""
+        with self._lock:
+            subscribers = [s for topic in self._subscribers.values() for s in topic]
+        self._deliver(subscribers, message)
+
+    @staticmethod
+    def _deliver(subscribers: list[Subscription], message: dict[str, Any]) -> None:
         for subscription in subscribers:
             if subscription.loop.is_closed():
                 continue

@@ -9,6 +9,7 @@ desktops, chat windows and wallboards it concerns are told through :data:`hub`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import hmac
 import logging
@@ -43,6 +44,7 @@ from contactops.domains.live.flow import (
     token_digest,
 )
 from contactops.domains.live.hub import Hub
+from contactops.domains.live.link import CenterHost, CenterLink, link_key
 from contactops.domains.live.models import (
     BREAK,
     CONNECTED,
@@ -84,8 +86,9 @@ from contactops.domains.organization import service as organization
 from contactops.engines.events import Channel, ContactEventType
 from contactops.platform.auth import Scope
 from contactops.platform.database import Database, utcnow
-from contactops.platform.errors import Conflict, DomainError, InvalidInput, NotFound
+from contactops.platform.errors import Conflict, DomainError, InvalidInput, NotFound, Unavailable
 from contactops.platform.i18n import gettext as _
+from contactops.platform.i18n import use_locale
 from contactops.platform.tenancy import Tenant
 
 log = logging.getLogger("contactops.live")
@@ -102,7 +105,8 @@ class _Registry:
 
     Every public call of this module runs on that thread (see :func:`_serialized`): requests
     wait for it without contending for a lock, so the center's throughput does not collapse
-    when many requests arrive at once.
+    when many requests arrive at once. In a web worker of a server with several workers, the
+    centers live in the center host process instead and ``link`` forwards the calls there.
     """
 
     def __init__(self) -> None:
@@ -110,6 +114,8 @@ class _Registry:
         self.executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="contactops-live", initializer=_mark_worker
         )
+        self.link: CenterLink | None = None
+        self.link_threads: ThreadPoolExecutor | None = None  # they wait for the host
 
 
 _worker = threading.local()
@@ -125,10 +131,20 @@ R = TypeVar("R")
 
 async def in_center(db: Database, work: Callable[[], R]) -> R:
     """Await ``work()`` on the database's live-center thread, where the functions of this
-    module run directly, without holding a request thread while it waits."""
+    module run directly, without holding a request thread while it waits (in a worker linked
+    to the center host: on a thread that forwards each of its calls)."""
     if getattr(_worker, "active", False):
         return work()
-    return await asyncio.wrap_future(_registry(db).executor.submit(work))
+    registry = _registry(db)
+    context = contextvars.copy_context()  # the request's locale, for the messages
+    if registry.link_threads is not None:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(registry.link_threads, context.run, work)
+    return await asyncio.wrap_future(registry.executor.submit(context.run, work))
+
+
+# name -> the functions that run on the live-center thread (the center host answers by name)
+_SERIALIZED: dict[str, Callable[..., Any]] = {}
 
 
 def _serialized(function: Callable[P, R]) -> Callable[P, R]:
@@ -140,8 +156,13 @@ def _serialized(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
         db = args[0]
         assert isinstance(db, Database)
-        return _registry(db).executor.submit(function, *args, **kwargs).result()
+        registry = _registry(db)
+        if registry.link is not None:
+            return registry.link.call(function.__name__, args[1:], kwargs)  # type: ignore[no-any-return]
+        context = contextvars.copy_context()
+        return registry.executor.submit(context.run, function, *args, **kwargs).result()
 
+    _SERIALIZED[function.__name__] = wrapper
     return wrapper
 
 
@@ -156,6 +177,64 @@ def _registry(db: Database) -> _Registry:
             registry = _registries[db] = _Registry()
             weakref.finalize(db, registry.executor.shutdown, wait=False)
         return registry
+
+
+# --- the center host and its web workers (serve --workers N) -----------------------------
+
+
+def serve_center(db: Database, address: str, authkey: bytes) -> CenterHost:
+    """Answer the web workers' calls on ``address`` for this process's centers, and send
+    them every message of :data:`hub`; run ``serve_forever()`` on the returned host."""
+
+    def dispatch(name: str, locale: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        function = _SERIALIZED.get(name)
+        if function is None:
+            raise NotFound(_("No such live center call: %(name)s.", name=name))
+        with use_locale(locale):
+            return function(db, *args, **kwargs)
+
+    registry = _registry(db)
+    host = CenterHost(address, authkey, dispatch, registry.executor.submit)
+    hub.forward = host.publish
+    return host
+
+
+def connect_center(db: Database, address: str, authkey: bytes) -> CenterLink:
+    """Forward this process's live-center calls for ``db`` to the center host at ``address``;
+    its messages reach this process's desktops, chat windows and wallboards."""
+    registry = _registry(db)
+    link = CenterLink(address, authkey, _delivered, _every_page_looks_again)
+    registry.link = link
+    registry.link_threads = ThreadPoolExecutor(
+        max_workers=LINK_THREADS, thread_name_prefix="contactops-link"
+    )
+    link.start()
+    return link
+
+
+def disconnect_center(db: Database) -> None:
+    registry = _registry(db)
+    if registry.link is not None:
+        registry.link.close()
+    if registry.link_threads is not None:
+        registry.link_threads.shutdown(wait=False, cancel_futures=True)
+    registry.link = registry.link_threads = None
+
+
+LINK_THREADS = 32
+
+
+def _delivered(topic: Any, message: dict[str, Any]) -> None:
+    """A message of the center host, for this worker's pages."""
+    if topic[1] == "wallboard":
+        for key in [k for k in _wallboard_cache if k[1] == topic[0]]:
+            _wallboard_cache.pop(key, None)
+    hub.publish(topic, message)
+
+
+def _every_page_looks_again() -> None:
+    _wallboard_cache.clear()
+    hub.publish_everywhere({"type": "changed"})
 
 
 # --- configuration changed by other domains ----------------------------------------------
@@ -183,6 +262,15 @@ def _forget_reconfigured_centers(session: Session) -> None:
         _configuration_generation[tenant_id] = _configuration_generation.get(tenant_id, 0) + 1
         for registry in list(_registries.values()):
             registry.centers.pop(tenant_id, None)
+            if registry.link is not None:
+                _forget_in_host(registry.link, tenant_id)
+
+
+def _forget_in_host(link: CenterLink, tenant_id: int) -> None:
+    try:
+        link.call("forget_center", (tenant_id,), {})
+    except Unavailable:  # a host that comes back loads every center afresh
+        log.warning("live center host unreachable: tenant %s reconfigured", tenant_id)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -1362,13 +1450,16 @@ __all__ = [
     "call_answered",
     "call_ended",
     "call_status",
+    "connect_center",
     "contact_arrived",
     "customer_left",
+    "disconnect_center",
     "end",
     "forget_center",
     "hold",
     "hub",
     "is_open",
+    "link_key",
     "recover",
     "refresh_legs",
     "reject",
@@ -1376,6 +1467,7 @@ __all__ = [
     "run_timers",
     "save_note",
     "schedule_callback",
+    "serve_center",
     "set_presence",
     "token_digest",
     "transfer",
