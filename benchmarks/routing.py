@@ -518,14 +518,17 @@ def load(args: argparse.Namespace) -> str:
             f"{check['unreported']:,} reports the client gave up on (never arrived)."
         )
         if result["cpu_s"] is not None:
-            server_cpu, client_cpu = result["cpu_s"]
+            server_cpu, client_cpu, machine_cpu = result["cpu_s"]
             calls_per_s = check["calls"] / max(result["arrival_s"], 1e-9)
+            per_call = 1000 / max(check["calls"], 1)
             details.append(
                 f"  While calls arrived ({calls_per_s:.1f} calls/s reported): the server used "
                 f"{server_cpu / result['arrival_s']:.2f} cores, "
-                f"{server_cpu * 1000 / max(check['calls'], 1):.1f} ms of CPU a call; the load "
+                f"{server_cpu * per_call:.1f} ms of CPU a call; the load "
                 f"client {client_cpu / result['arrival_s']:.2f} cores, "
-                f"{client_cpu * 1000 / max(check['calls'], 1):.1f} ms a call."
+                f"{client_cpu * per_call:.1f} ms a call; the whole machine (database server "
+                f"included) {machine_cpu / result['arrival_s']:.2f} of {os.cpu_count()} cores, "
+                f"{machine_cpu * per_call:.1f} ms a call."
             )
         if check["problems"]:
             details.append(f"  First problems: {check['problems'][:5]}")

@@ -22,6 +22,7 @@ from contactops.domains.live import service
 from contactops.domains.live.link import CenterHost, CenterLink, link_key
 from contactops.domains.organization import service as organization
 from contactops.platform.audit import Actor
+from contactops.platform.auth import Scope
 from contactops.platform.database import Database
 from contactops.platform.errors import (
     Conflict,
@@ -111,6 +112,25 @@ def test_a_workers_calls_run_on_the_hosts_center(
     service.accept(worker, center.tenant_a, a2, view.contact_id)
     desk = service.desktop(worker, center.tenant_a, a2)
     assert [c.status for c in desk.contacts] == ["connected"]
+
+
+def test_an_agents_action_crosses_as_one_call(worker: Database, center: World) -> None:
+    """The desktop's actions find the signed-in user's agent on the host, in the same call;
+    only functions of the live service may be asked for."""
+    scope = Scope(center.tenant_a, "alpha", "Europe/Oslo", Actor(center.users["agent"], "agent@a"))
+    service.as_agent(worker, scope, service.set_presence, "ready")
+    view = service.contact_arrived(
+        worker, center.tenant_a, channel="chat", queue="web", caller=None, external_ref="w1"
+    )
+    assert view.agent == "a3"
+    service.as_agent(worker, scope, service.accept, view.contact_id)
+    desk = service.as_agent(worker, scope, service.desktop)
+    assert [c.status for c in desk.contacts] == ["connected"]
+    with pytest.raises(NotFound):
+        service.as_agent(worker, scope, pickle.loads, b"")
+    stranger = Scope(center.tenant_a, "alpha", "Europe/Oslo", Actor(center.users["qa"], "qa@a"))
+    with pytest.raises(NotFound):  # not an agent of this center
+        service.as_agent(worker, stranger, service.desktop)
 
 
 def test_a_refusal_crosses_whole_in_the_callers_language(worker: Database, center: World) -> None:

@@ -62,12 +62,17 @@ def _plain(view: Any) -> Any:
 
 
 async def _as_agent(
-    request: Request, principal: Principal, action: Callable[[Database, Scope, int], R]
+    request: Request,
+    principal: Principal,
+    action: Callable[..., R],
+    *args: Any,
+    **kwargs: Any,
 ) -> R:
-    """``action(db, scope, my agent id)`` on the live-center thread, awaited."""
+    """``action(db, scope, my agent id, *args, **kwargs)`` on the live-center thread, awaited
+    (``action``: a function of the live service)."""
     db: Database = request.app.state.db
     scope = Scope.of(principal)
-    return await service.in_center(db, lambda: action(db, scope, service.agent_of_user(db, scope)))
+    return await service.in_center(db, lambda: service.as_agent(db, scope, action, *args, **kwargs))
 
 
 async def _in_center(request: Request, work: Callable[[], R]) -> R:
@@ -100,13 +105,7 @@ async def post_state(
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Go ready, not ready (with a reason), on break, or log out (not with open contacts)."""
-    await _as_agent(
-        request,
-        principal,
-        lambda db, scope, agent_id: service.set_presence(
-            db, scope, agent_id, body.state, body.reason
-        ),
-    )
+    await _as_agent(request, principal, service.set_presence, body.state, body.reason)
     return DONE
 
 
@@ -116,13 +115,10 @@ def _contact_action(action: str, doc: str) -> None:
         request: Request,
         principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
     ) -> Any:
-        def act(db: Database, scope: Scope, agent_id: int) -> None:
-            if action in ("hold", "unhold"):
-                service.hold(db, scope, agent_id, contact_id, action == "hold")
-            else:
-                getattr(service, action)(db, scope, agent_id, contact_id)
-
-        await _as_agent(request, principal, act)
+        if action in ("hold", "unhold"):
+            await _as_agent(request, principal, service.hold, contact_id, action == "hold")
+        else:
+            await _as_agent(request, principal, getattr(service, action), contact_id)
         return DONE
 
     handler.__doc__ = doc
@@ -148,9 +144,11 @@ async def post_wrapup(
     await _as_agent(
         request,
         principal,
-        lambda db, scope, agent_id: service.wrap_up(
-            db, scope, agent_id, contact_id, code=body.code, note=body.note, resolved=body.resolved
-        ),
+        service.wrap_up,
+        contact_id,
+        code=body.code,
+        note=body.note,
+        resolved=body.resolved,
     )
     return DONE
 
@@ -164,11 +162,7 @@ async def post_transfer(
 ) -> Any:
     """Transfer to a queue (new leg there) or to an agent who can take it now."""
     await _as_agent(
-        request,
-        principal,
-        lambda db, scope, agent_id: service.transfer(
-            db, scope, agent_id, contact_id, queue=body.queue, agent=body.agent
-        ),
+        request, principal, service.transfer, contact_id, queue=body.queue, agent=body.agent
     )
     return DONE
 
@@ -181,13 +175,7 @@ async def post_message(
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Send a chat message to the customer."""
-    await _as_agent(
-        request,
-        principal,
-        lambda db, scope, agent_id: service.agent_message(
-            db, scope, agent_id, contact_id, body.body
-        ),
-    )
+    await _as_agent(request, principal, service.agent_message, contact_id, body.body)
     return DONE
 
 
@@ -199,11 +187,7 @@ async def post_note(
     principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
 ) -> Any:
     """Save my note on the contact."""
-    await _as_agent(
-        request,
-        principal,
-        lambda db, scope, agent_id: service.save_note(db, scope, agent_id, contact_id, body.note),
-    )
+    await _as_agent(request, principal, service.save_note, contact_id, body.note)
     return DONE
 
 
@@ -218,9 +202,11 @@ async def post_callback(
     view = await _as_agent(
         request,
         principal,
-        lambda db, scope, agent_id: service.promise_callback(
-            db, scope, agent_id, contact_id, number=body.number, at=body.at, queue=body.queue
-        ),
+        service.promise_callback,
+        contact_id,
+        number=body.number,
+        at=body.at,
+        queue=body.queue,
     )
     return _plain(view)
 
@@ -249,7 +235,8 @@ async def desktop_stream(
     request: Request, principal: Principal = Depends(require(Permission.HANDLE_CONTACTS))
 ) -> StreamingResponse:
     """Server-Sent Events: ``changed`` whenever my desktop changed (then GET /desktop)."""
-    agent_id = await _as_agent(request, principal, lambda _db, _scope, agent_id: agent_id)
+    db: Database = request.app.state.db
+    agent_id = await service.in_center(db, lambda: service.agent_of_user(db, Scope.of(principal)))
     topic = (principal.tenant_id, "agent", agent_id)
     return StreamingResponse(
         _events(topic, {"agent": agent_id}), media_type="text/event-stream", headers=_SSE_HEADERS

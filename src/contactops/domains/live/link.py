@@ -14,8 +14,9 @@ start in one *center host* process, and the N web workers forward to it every ca
 
 Connections are authenticated with the HMAC challenge of :mod:`multiprocessing.connection`,
 keyed from the server's secret key (:func:`link_key`). In the host one thread reads every
-worker's calls and queues them for the live-center thread, which answers each itself: a call
-costs one hand-over between threads, as a request's does in a single process.
+worker's calls and queues them for the live-center thread, which runs each and pickles its
+answer; one more thread writes the answers to the sockets, so that the live-center thread never
+waits on a socket (nor for the interpreter's lock after one).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Callable, Hashable
 from contextlib import suppress
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +66,8 @@ def _unavailable() -> Unavailable:
 
 class CenterHost:
     """The host's side. One thread accepts connections, one reads the workers' calls and hands
-    each to ``run`` (the live-center thread), where it is answered with ``dispatch`` and the
-    answer sent back at once; every message published is sent to each connected worker."""
+    each to ``run`` (the live-center thread), where it is answered with ``dispatch``; one sends
+    the answers back; every message published is sent to each connected worker."""
 
     def __init__(
         self, address: str, authkey: bytes, dispatch: Dispatch, run: Callable[[Task], object]
@@ -82,10 +84,15 @@ class CenterHost:
         self._reader = threading.Thread(
             target=self._read_calls, name="contactops-link", daemon=True
         )
+        self._answers: queue.SimpleQueue[tuple[Connection, bytes] | None] = queue.SimpleQueue()
+        self._answerer = threading.Thread(
+            target=self._send_answers, name="contactops-link-answers", daemon=True
+        )
 
     def serve_forever(self) -> None:
         """Accept workers' connections until :meth:`close`."""
         self._reader.start()
+        self._answerer.start()
         while not self._closed.is_set():
             try:
                 connection = self.listener.accept()
@@ -126,6 +133,7 @@ class CenterHost:
         self.listener.close()
         with suppress(OSError):
             self._waker.send(b"!")
+        self._answers.put(None)
         with self._lock:
             for outbox in self._outboxes:
                 outbox.put(None)
@@ -160,7 +168,8 @@ class CenterHost:
                 self._run(functools.partial(self._answer, ready, request))
 
     def _answer(self, connection: Connection, request: tuple[Any, ...]) -> None:
-        """On the live-center thread: the call, then its answer straight back."""
+        """On the live-center thread: the call, and its answer queued for the answers' thread
+        (pickled here, while nothing it refers to can change)."""
         name, locale, args, kwargs = request
         try:
             reply: tuple[str, Any] = (OK, self._dispatch(name, locale, args, kwargs))
@@ -170,13 +179,17 @@ class CenterHost:
             log.exception("live center: %s failed", name)
             reply = (FAILED, None)
         try:
-            connection.send(reply)
-        except (EOFError, OSError):
-            pass  # the worker went away; the reader forgets the connection
-        except Exception:  # the answer could not be pickled: nothing was written
+            data = bytes(ForkingPickler.dumps(reply))
+        except Exception:  # the answer cannot be pickled
             log.exception("live center: the answer of %s could not be sent", name)
-            with suppress(OSError):
-                connection.send((FAILED, None))
+            data = bytes(ForkingPickler.dumps((FAILED, None)))
+        self._answers.put((connection, data))
+
+    def _send_answers(self) -> None:
+        while (item := self._answers.get()) is not None:
+            connection, data = item
+            with suppress(EOFError, OSError):  # the worker went away: the reader forgets it
+                connection.send_bytes(data)
 
     def _send_events(self, connection: Connection) -> None:
         outbox: queue.SimpleQueue[tuple[Hashable, dict[str, Any]] | None] = queue.SimpleQueue()

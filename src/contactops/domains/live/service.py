@@ -710,6 +710,15 @@ def agent_of_user(db: Database, scope: Scope) -> int:
 
 
 @_serialized
+def as_agent(db: Database, scope: Scope, action: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``action(db, scope, the signed-in user's agent id, *args, **kwargs)``, ``action`` being a
+    function of this module: one call to the live center (one round trip to the center host)."""
+    if _SERIALIZED.get(getattr(action, "__name__", "")) is not action:
+        raise NotFound(_("No such live center call: %(name)s.", name=repr(action)))
+    return action(db, scope, agent_of_user(db, scope), *args, **kwargs)
+
+
+@_serialized
 def set_presence(
     db: Database,
     scope: Scope | int,
@@ -1447,6 +1456,7 @@ __all__ = [
     "TimerThread",
     "accept",
     "agent_of_user",
+    "as_agent",
     "call_answered",
     "call_ended",
     "call_status",
