@@ -9,8 +9,8 @@ import os
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from multiprocessing.synchronize import Event
 
 from fastapi import FastAPI
@@ -94,6 +94,28 @@ class DatabaseNotMigrated(RuntimeError):
     pass
 
 
+def _require_migrated(db: Database) -> None:
+    if not migrate.is_up_to_date(db.engine):
+        raise DatabaseNotMigrated(
+            "the database schema is not current: run `contactops db upgrade` first"
+        )
+
+
+@contextmanager
+def _live_center_here(db: Database, settings: Settings) -> Iterator[None]:
+    """The live center in this process: rebuilt from the database (waiting contacts, agents'
+    states), its timers running until the block ends."""
+    live_service.recover(db)
+    timers = live_service.TimerThread(db, settings.live_tick_s)
+    if settings.live_timers:
+        timers.start()
+    try:
+        yield
+    finally:
+        if timers.is_alive():
+            timers.stop()
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     owns_db = db is None
@@ -101,10 +123,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if not migrate.is_up_to_date(db.engine):
-            raise DatabaseNotMigrated(
-                "the database schema is not current: run `contactops db upgrade` first"
-            )
+        _require_migrated(db)
         if settings.live_center:  # a web worker: the center host runs the live center
             live_service.connect_center(
                 db, settings.live_center, live_service.link_key(settings.resolved_secret_key())
@@ -112,14 +131,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             yield
             live_service.disconnect_center(db)
         else:
-            # The live center is rebuilt from the database: waiting contacts, agents' states.
-            live_service.recover(db)
-            timers = live_service.TimerThread(db, settings.live_tick_s)
-            if settings.live_timers:
-                timers.start()
-            yield
-            if timers.is_alive():
-                timers.stop()
+            with _live_center_here(db, settings):
+                yield
         if owns_db:
             db.dispose()
 
@@ -164,39 +177,34 @@ def run_center_host(address: str, ready: Event | None = None) -> None:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: [live center] %(message)s")
     db = Database(settings.resolved_database_url)
-    if not migrate.is_up_to_date(db.engine):
-        raise DatabaseNotMigrated(
-            "the database schema is not current: run `contactops db upgrade` first"
-        )
-    live_service.recover(db)
+    _require_migrated(db)
     authkey = live_service.link_key(settings.resolved_secret_key())
-    host = live_service.serve_center(db, address, authkey)
-    timers = live_service.TimerThread(db, settings.live_tick_s)
-    if settings.live_timers:
-        timers.start()
     parent = os.getppid()
 
-    def stop(*_args: object) -> None:
-        host.close()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        log.warning("live center host: the server is gone, stopping")
-        host.close()
-
-    threading.Thread(target=watch_parent, name="contactops-parent-watch", daemon=True).start()
-    if ready is not None:
-        ready.set()
-    log.info("live center host ready on %s (pid %s)", address, os.getpid())
     try:
-        host.serve_forever()
+        with _live_center_here(db, settings):
+            host = live_service.serve_center(db, address, authkey)
+
+            def stop(*_args: object) -> None:
+                host.close()
+
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+
+            def watch_parent() -> None:
+                while os.getppid() == parent:
+                    time.sleep(1.0)
+                log.warning("live center host: the server is gone, stopping")
+                host.close()
+
+            threading.Thread(
+                target=watch_parent, name="contactops-parent-watch", daemon=True
+            ).start()
+            if ready is not None:
+                ready.set()
+            log.info("live center host ready on %s (pid %s)", address, os.getpid())
+            host.serve_forever()
     finally:
-        if timers.is_alive():
-            timers.stop()
         db.dispose()
 
 

@@ -181,6 +181,8 @@ def _registry(db: Database) -> _Registry:
 
 # --- the center host and its web workers (serve --workers N) -----------------------------
 
+LINK_THREADS = 32  # a worker's requests waiting for the host at once
+
 
 def serve_center(db: Database, address: str, authkey: bytes) -> CenterHost:
     """Answer the web workers' calls on ``address`` for this process's centers, and send
@@ -221,14 +223,10 @@ def disconnect_center(db: Database) -> None:
     registry.link = registry.link_threads = None
 
 
-LINK_THREADS = 32
-
-
 def _delivered(topic: Any, message: dict[str, Any]) -> None:
     """A message of the center host, for this worker's pages."""
     if topic[1] == "wallboard":
-        for key in [k for k in _wallboard_cache if k[1] == topic[0]]:
-            _wallboard_cache.pop(key, None)
+        _forget_wallboard(topic[0])
     hub.publish(topic, message)
 
 
@@ -460,7 +458,7 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
     for contact_id in published.chats:
         hub.publish((tenant_id, "chat", contact_id), {"type": "changed"})
     if published.agents or published.chats:
-        _wallboard_cache.pop((id(db), tenant_id), None)
+        _forget_wallboard(tenant_id)
         hub.publish((tenant_id, "wallboard"), {"type": "changed"})
 
 
@@ -882,6 +880,12 @@ def transfer_targets(db: Database, scope: Scope | int, agent_id: int) -> list[tu
 
 _wallboard_cache: dict[tuple[int, int], tuple[float, WallboardView]] = {}
 WALLBOARD_CACHE_S = 2.0
+
+
+def _forget_wallboard(tenant_id: int) -> None:
+    """The tenant's cached wallboard is out of date (every database's)."""
+    for key in [k for k in _wallboard_cache if k[1] == tenant_id]:
+        _wallboard_cache.pop(key, None)
 
 
 def wallboard_view(db: Database, scope: Scope | int, now: datetime | None = None) -> WallboardView:
