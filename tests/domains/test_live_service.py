@@ -17,7 +17,7 @@ from contactops.domains.organization.models import Queue
 from contactops.platform.audit import Actor
 from contactops.platform.auth import Scope
 from contactops.platform.database import Database
-from contactops.platform.errors import Conflict, InvalidInput
+from contactops.platform.errors import Conflict, InvalidInput, NotFound
 from tests.conftest import World
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Oslo
@@ -438,3 +438,27 @@ def test_kept_rows_spare_the_reads_and_stay_true_to_the_database(
     service.wrap_up(db, center.tenant_a, a2, view.contact_id, code="resolved", now=at(40))
     assert outcomes(db, center) == {view.contact_id: "answered"}
     assert [t for t, _a in events_of(db, center, view.contact_id)][-2:] == ["ended", "wrapup_ended"]
+
+
+def test_a_refusal_before_any_change_keeps_the_loaded_center(db: Database, center: World) -> None:
+    """Refused actions are common under load (an accept after the offer moved on): they leave
+    the center as it is, instead of rebuilding it from the database."""
+    ready(db, center, "a2", when=0)
+    view = call(db, center, "k1", when=1)
+    a1, a2 = agent(db, center, "a1"), agent(db, center, "a2")
+    loaded = service._registry(db).centers[center.tenant_a]
+    with pytest.raises(NotFound):  # not on a1's desktop
+        service.accept(db, center.tenant_a, a1, view.contact_id, now=at(2))
+    with pytest.raises(Conflict):  # ringing, not in wrap-up
+        service.wrap_up(db, center.tenant_a, a2, view.contact_id, code=None, now=at(2))
+    with pytest.raises(InvalidInput):
+        service.wrap_up(db, center.tenant_a, a2, view.contact_id, code="nonsense", now=at(2))
+    assert service._registry(db).centers[center.tenant_a] is loaded
+    service.accept(db, center.tenant_a, a2, view.contact_id, now=at(3))
+    service.call_ended(db, center.tenant_a, "k1", "customer", now=at(20))
+    service.wrap_up(db, center.tenant_a, a2, view.contact_id, code="resolved", now=at(25))
+    assert service._registry(db).centers[center.tenant_a] is loaded
+    assert outcomes(db, center) == {view.contact_id: "answered"}
+    assert [t for t, _a in events_of(db, center, view.contact_id)] == [
+        "arrived", "entered_queue", "offered", "answered", "ended", "wrapup_ended",
+    ]  # fmt: skip

@@ -218,6 +218,22 @@ class Flow:
         if contact.agent_id is not None:
             self.agent_topics.add(contact.agent_id)
 
+    def untouched(self) -> bool:
+        """Nothing changed yet: no row, no event, no offer, no flush of this transaction."""
+        session = self.session
+        return not (
+            session.new
+            or session.dirty
+            or session.deleted
+            or session.info.get("flushed")
+            or self.touched_contacts
+            or self.touched_agents
+            or self.offers
+            or self.agent_topics
+            or self.contact_events
+            or self.agent_events
+        )
+
     def finish(self) -> None:
         """Log the agents' state changes and write the events."""
         for contact in self.touched_contacts.values():

@@ -244,6 +244,7 @@ _configuration_generation: dict[int, int] = {}
 
 @event.listens_for(Session, "after_flush")
 def _note_configuration_changes(session: Session, _context: Any) -> None:
+    session.info["flushed"] = True  # see Flow.untouched
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _CONFIGURATION) and (
             obj not in session.dirty or session.is_modified(obj)
@@ -422,13 +423,16 @@ class _Published:
 @contextmanager
 def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iterator[Flow]:
     """One transaction on the tenant's center (on the live-center thread); on any failure it is
-    dropped (the database is the truth) and rebuilt by the next call."""
+    dropped (the database is the truth) and rebuilt by the next call — except a refusal raised
+    before the transaction changed anything (a contact no longer offered, an unknown code): the
+    empty transaction commits and the center stays."""
     tenant_id = scope if isinstance(scope, int) else scope.tenant_id
     actor = None if isinstance(scope, int) else scope.actor
     registry = _registry(db)
     now = now or utcnow()
     published: _Published | None = None
     generation = _configuration_generation.get(tenant_id, 0)
+    refusal: DomainError | None = None
     try:
         with db.session(tenant_id=tenant_id, actor=actor) as session:
             center = registry.centers.get(tenant_id)
@@ -436,15 +440,26 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
                 center, flow = _load(session, tenant_id, now)
             else:
                 flow = Flow(session, center, now, center.time_zone)
-            yield flow
-            flow.finish()
+            try:
+                yield flow
+            except DomainError as error:
+                if not flow.untouched():
+                    raise
+                refusal = error  # refused before any change: the center stays as it is
+            else:
+                flow.finish()
+        if refusal is not None:
+            if _configuration_generation.get(tenant_id, 0) == generation:
+                registry.centers[tenant_id] = center
+            raise refusal
         if _configuration_generation.get(tenant_id, 0) == generation:
             registry.centers[tenant_id] = center
         else:  # reconfigured meanwhile: rebuilt by the next call
             registry.centers.pop(tenant_id, None)
         published = _Published(flow.agent_topics, flow.chat_topics, flow.offers)
-    except (DomainError, IntegrityError):  # refused; an integrity error is the caller's to judge
-        registry.centers.pop(tenant_id, None)
+    except (DomainError, IntegrityError) as error:  # an integrity error is the caller's to judge
+        if error is not refusal:
+            registry.centers.pop(tenant_id, None)
         raise
     except Exception:
         registry.centers.pop(tenant_id, None)
