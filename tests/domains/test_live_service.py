@@ -4,6 +4,8 @@ event log telling the same story, one outcome a contact."""
 
 from __future__ import annotations
 
+import functools
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -462,3 +464,75 @@ def test_a_refusal_before_any_change_keeps_the_loaded_center(db: Database, cente
     assert [t for t, _a in events_of(db, center, view.contact_id)] == [
         "arrived", "entered_queue", "offered", "answered", "ended", "wrapup_ended",
     ]  # fmt: skip
+
+
+def test_calls_queued_together_share_one_transaction(db: Database, center: World) -> None:
+    """Calls that wait while the live-center thread is busy run as one group: one commit, the
+    same answers and events as one by one. A call that fails after changing something (the PBX
+    reporting again a call that has ended: its call id is taken) rolls the group back, and each
+    call of it runs again on its own; a refusal before any change stays in the group."""
+    ready(db, center, "a1", "a2", "a3", when=0)
+    old = call(db, center, "old", when=1)
+    a = {code: agent(db, center, code) for code in ("a1", "a2", "a3")}
+    service.accept(db, center.tenant_a, a[old.agent], old.contact_id, now=at(2))
+    service.call_ended(db, center.tenant_a, "old", "customer", now=at(3))
+    service.wrap_up(db, center.tenant_a, a[old.agent], old.contact_id, code=None, now=at(4))
+    thread = service._registry(db).thread
+    gate = threading.Event()
+    thread.submit(gate.wait)  # the thread is busy: what follows queues up
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", committed)
+
+    def queued(function: object, *args: object, **kwargs: object) -> object:
+        name = function.__name__  # type: ignore[attr-defined]
+        key = service._group_key(name, args, kwargs)
+        work = functools.partial(function, db, *args, **kwargs)  # type: ignore[arg-type]
+        return thread.submit(work, group_key=key)
+
+    def arrival(ref: str, queue: str, when: float) -> object:
+        return queued(
+            service.contact_arrived, center.tenant_a, channel="phone", queue=queue,
+            caller=f"+4791{len(ref):02d}{when:04.0f}", external_ref=ref, now=at(when),
+            identify=True,
+        )  # fmt: skip
+
+    refs = ["g0", "g1", "g2", "h0", "h1", "h2"]
+    try:
+        first = [
+            arrival(r, "sales" if n % 2 else "support", 10 + n) for n, r in enumerate(refs[:3])
+        ]
+        wrong = queued(service.accept, center.tenant_a, a["a1"], "no-such-contact", now=at(14))
+        gate.set()
+        views = [f.result(timeout=30) for f in first]  # type: ignore[attr-defined]
+        with pytest.raises(NotFound):
+            wrong.result(timeout=30)  # type: ignore[attr-defined]
+        assert len(commits) == 1  # one transaction for the group
+        gate.clear()
+        thread.submit(gate.wait)
+        before = arrival(refs[3], "support", 20)
+        repeat = arrival("old", "sales", 21)
+        later = [arrival(r, "support", 22 + n) for n, r in enumerate(refs[4:])]
+        gate.set()
+        views += [f.result(timeout=30) for f in (before, *later)]  # type: ignore[attr-defined]
+        again = repeat.result(timeout=30)  # type: ignore[attr-defined]
+    finally:
+        gate.set()
+        event.remove(db.engine, "commit", committed)
+    assert again.contact_id == old.contact_id and again.status == "ended"
+    stored = outcomes(db, center)
+    assert {v.contact_id for v in views} | {old.contact_id} == set(stored)
+    for ref, view in zip(refs, views, strict=True):
+        assert [t for t, _a in events_of(db, center, view.contact_id)][:2] == [
+            "arrived", "entered_queue",
+        ]  # fmt: skip
+        assert service.call_status(db, center.tenant_a, ref).status == view.status
+    offered = [v for v in views if v.status == "offered"]
+    assert len({v.agent for v in offered}) == len(offered) == 3  # each agent one call
+    service.forget_center(db, center.tenant_a)  # what is stored tells the same
+    assert [service.call_status(db, center.tenant_a, ref).status for ref in refs] == [
+        v.status for v in views
+    ]

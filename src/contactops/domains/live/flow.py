@@ -234,8 +234,9 @@ class Flow:
             or self.agent_events
         )
 
-    def finish(self) -> None:
-        """Log the agents' state changes and write the events."""
+    def finish(self, append_events: bool = True) -> None:
+        """Log the agents' state changes and write them (and the events, unless the caller
+        appends them itself: :attr:`contact_events`, :attr:`agent_events`)."""
         for contact in self.touched_contacts.values():
             held = contact.status in WITH_AGENT and contact.agent_id is not None
             self.center.hand(
@@ -244,11 +245,12 @@ class Flow:
         for agent_id in sorted(self.touched_agents):
             self._log_activity(agent_id)
         self.session.flush()
-        if self.contact_events:
-            append_contact_events_in(self.session, self.contact_events, update_legs=False)
-        if self.agent_events:
-            append_agent_events_in(self.session, self.agent_events)
-        self.contact_events, self.agent_events = [], []
+        if append_events:
+            if self.contact_events:
+                append_contact_events_in(self.session, self.contact_events, update_legs=False)
+            if self.agent_events:
+                append_agent_events_in(self.session, self.agent_events)
+            self.contact_events, self.agent_events = [], []
         self.keep_rows()
 
     # --- arrival and the queue -------------------------------------------------------------

@@ -31,6 +31,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from contextlib import suppress
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener, wait
@@ -51,7 +52,8 @@ HELLO_S = 5.0  # a new connection says at once what it is for
 
 # (function name, locale, positional arguments after the database, keyword arguments) -> result
 Dispatch = Callable[[str, str, tuple[Any, ...], dict[str, Any]], Any]
-Task = Callable[[], None]
+# run(work, name, args): work() on the live-center thread, answered by the returned future
+Run = Callable[[Callable[[], bytes], str, tuple[Any, ...]], "Future[bytes]"]
 Deliver = Callable[[Hashable, dict[str, Any]], None]
 
 
@@ -69,9 +71,7 @@ class CenterHost:
     each to ``run`` (the live-center thread), where it is answered with ``dispatch``; one sends
     the answers back; every message published is sent to each connected worker."""
 
-    def __init__(
-        self, address: str, authkey: bytes, dispatch: Dispatch, run: Callable[[Task], object]
-    ) -> None:
+    def __init__(self, address: str, authkey: bytes, dispatch: Dispatch, run: Run) -> None:
         Path(address).unlink(missing_ok=True)  # left by a host that was killed
         self.listener = Listener(address, FAMILY, authkey=authkey)
         self._dispatch, self._run = dispatch, run
@@ -165,11 +165,21 @@ class CenterHost:
                 except (EOFError, OSError):  # the worker went away
                     self._forget(ready)
                     continue
-                self._run(functools.partial(self._answer, ready, request))
+                self._call(ready, request)
 
-    def _answer(self, connection: Connection, request: tuple[Any, ...]) -> None:
-        """On the live-center thread: the call, and its answer queued for the answers' thread
-        (pickled here, while nothing it refers to can change)."""
+    def _call(self, connection: Connection, request: tuple[Any, ...]) -> None:
+        name, _locale, args, _kwargs = request
+        answered = self._run(functools.partial(self._answer, request), name, args)
+
+        def send(done: Future[bytes]) -> None:  # on the live-center thread, after the commit
+            if not done.cancelled():
+                self._answers.put((connection, done.result()))
+
+        answered.add_done_callback(send)
+
+    def _answer(self, request: tuple[Any, ...]) -> bytes:
+        """On the live-center thread: the call, and its answer pickled there, while nothing it
+        refers to can change (it is sent once the call's transaction has committed)."""
         name, locale, args, kwargs = request
         try:
             reply: tuple[str, Any] = (OK, self._dispatch(name, locale, args, kwargs))
@@ -179,11 +189,10 @@ class CenterHost:
             log.exception("live center: %s failed", name)
             reply = (FAILED, None)
         try:
-            data = bytes(ForkingPickler.dumps(reply))
+            return bytes(ForkingPickler.dumps(reply))
         except Exception:  # the answer cannot be pickled
             log.exception("live center: the answer of %s could not be sent", name)
-            data = bytes(ForkingPickler.dumps((FAILED, None)))
-        self._answers.put((connection, data))
+            return bytes(ForkingPickler.dumps((FAILED, None)))
 
     def _send_answers(self) -> None:
         while (item := self._answers.get()) is not None:

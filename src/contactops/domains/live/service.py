@@ -18,9 +18,9 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
@@ -31,7 +31,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contactops.domains.customers import service as customers
-from contactops.domains.events.service import rebuild_legs_in
+from contactops.domains.events.service import (
+    append_agent_events_in,
+    append_contact_events_in,
+    rebuild_legs_in,
+)
 from contactops.domains.live.center import AgentSettings, LiveCenter, QueueSettings, epoch_s
 from contactops.domains.live.flow import (
     DECLINED,
@@ -69,6 +73,7 @@ from contactops.domains.live.models import (
     QueueRouting,
     ReasonCode,
 )
+from contactops.domains.live.runner import Group, LiveThread
 from contactops.domains.live.views import (
     DesktopView,
     MessageView,
@@ -109,20 +114,30 @@ class _Registry:
     centers live in the center host process instead and ``link`` forwards the calls there.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, db: Database) -> None:
         self.centers: dict[int, LiveCenter] = {}
-        self.executor = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="contactops-live", initializer=_mark_worker
-        )
+        of_db = weakref.ref(db)  # the registry must not keep its database alive
+
+        def open_group(tenant_id: Hashable) -> _Group:
+            db = of_db()
+            assert db is not None and isinstance(tenant_id, int)
+            return _Group(db, self, tenant_id)
+
+        self.thread = LiveThread("contactops-live", open_group, _use_group, _mark_worker)
         self.link: CenterLink | None = None
         self.link_threads: ThreadPoolExecutor | None = None  # they wait for the host
 
 
-_worker = threading.local()
+_worker = threading.local()  # on the live-center thread: active, and the group being run
 
 
 def _mark_worker() -> None:
     _worker.active = True
+    _worker.group = None
+
+
+def _use_group(group: Group | None) -> None:
+    _worker.group = group
 
 
 P = ParamSpec("P")
@@ -140,7 +155,7 @@ async def in_center(db: Database, work: Callable[[], R]) -> R:
     if registry.link_threads is not None:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(registry.link_threads, context.run, work)
-    return await asyncio.wrap_future(registry.executor.submit(context.run, work))
+    return await asyncio.wrap_future(registry.thread.submit(context.run, work))
 
 
 # name -> the functions that run on the live-center thread (the center host answers by name)
@@ -160,10 +175,48 @@ def _serialized(function: Callable[P, R]) -> Callable[P, R]:
         if registry.link is not None:
             return registry.link.call(function.__name__, args[1:], kwargs)  # type: ignore[no-any-return]
         context = contextvars.copy_context()
-        return registry.executor.submit(context.run, function, *args, **kwargs).result()
+        work = functools.partial(context.run, function, *args, **kwargs)
+        key = _group_key(function.__name__, args[1:], kwargs)
+        return registry.thread.submit(work, group_key=key).result()  # type: ignore[no-any-return]
 
     _SERIALIZED[function.__name__] = wrapper
     return wrapper
+
+
+def _group_key(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """The tenant, for a call that may share a group's transaction (see :mod:`.runner`) with
+    other calls of that tenant: one whose database work is its center's transactions only."""
+    if name == "as_agent":
+        action = args[1] if len(args) > 1 else kwargs.get("action")
+        name = getattr(action, "__name__", "")
+    if name not in _GROUPABLE or not args:
+        return None
+    scope = args[0]
+    return scope if isinstance(scope, int) else getattr(scope, "tenant_id", None)
+
+
+_GROUPABLE = frozenset(
+    {
+        "contact_arrived",
+        "call_status",
+        "call_answered",
+        "call_ended",
+        "request_callback",
+        "customer_left",
+        "agent_of_user",
+        "set_presence",
+        "accept",
+        "reject",
+        "hold",
+        "end",
+        "wrap_up",
+        "save_note",
+        "transfer",
+        "schedule_callback",
+        "desktop",
+        "transfer_targets",
+    }
+)
 
 
 _registries: weakref.WeakKeyDictionary[Database, _Registry] = weakref.WeakKeyDictionary()
@@ -174,8 +227,8 @@ def _registry(db: Database) -> _Registry:
     with _registries_lock:
         registry = _registries.get(db)
         if registry is None:
-            registry = _registries[db] = _Registry()
-            weakref.finalize(db, registry.executor.shutdown, wait=False)
+            registry = _registries[db] = _Registry(db)
+            weakref.finalize(db, registry.thread.shutdown)
         return registry
 
 
@@ -196,7 +249,11 @@ def serve_center(db: Database, address: str, authkey: bytes) -> CenterHost:
             return function(db, *args, **kwargs)
 
     registry = _registry(db)
-    host = CenterHost(address, authkey, dispatch, registry.executor.submit)
+
+    def run(work: Callable[[], bytes], name: str, args: tuple[Any, ...]) -> Future[bytes]:
+        return registry.thread.submit(work, group_key=_group_key(name, args, {}))
+
+    host = CenterHost(address, authkey, dispatch, run)
     hub.forward = host.publish
     return host
 
@@ -420,6 +477,140 @@ class _Published:
     offers: dict[int, list[str]]
 
 
+def _publish(tenant_id: int, published: _Published) -> None:
+    """Tell the pages a committed transaction concerns."""
+    for agent_id in published.agents:
+        message: dict[str, object] = {"type": "changed"}
+        if agent_id in published.offers:
+            message["offered"] = published.offers[agent_id]
+        hub.publish((tenant_id, "agent", agent_id), message)
+    for contact_id in published.chats:
+        hub.publish((tenant_id, "chat", contact_id), {"type": "changed"})
+    if published.agents or published.chats:
+        _forget_wallboard(tenant_id)
+        hub.publish((tenant_id, "wallboard"), {"type": "changed"})
+
+
+class _GroupBroken(BaseException):
+    """Raised into a call of a group that was rolled back; the runner runs the call again."""
+
+
+class _Discarded(Exception):
+    """Thrown into a group's session to roll it back."""
+
+
+class _Group:
+    """The one transaction shared by a group of one tenant's calls (see :mod:`.runner`): each
+    call's flow flushes its rows in it; the events of all are inserted, and the pages told,
+    once it commits."""
+
+    def __init__(self, db: Database, registry: _Registry, tenant_id: int) -> None:
+        self.db, self.registry, self.tenant_id = db, registry, tenant_id
+        self.broken = False
+        self.session: Session | None = None
+        self._transaction = ExitStack()
+        self.generation = _configuration_generation.get(tenant_id, 0)
+        self.contact_events: list[Any] = []
+        self.agent_events: list[Any] = []
+        self.published: list[_Published] = []
+        self.after_commit: list[Callable[[], None]] = []
+
+    def join(self, actor: Any) -> Session:
+        """The shared session, for one more flow by ``actor`` (its changes audited as theirs)."""
+        if self.session is None:
+            self.session = self._transaction.enter_context(
+                self.db.session(tenant_id=self.tenant_id, actor=actor)
+            )
+        self.session.info["actor"] = actor
+        self.session.info["flushed"] = False
+        return self.session
+
+    def fail(self) -> None:
+        """A call failed after changing something: roll back; the center is rebuilt."""
+        self.broken = True
+        self.registry.centers.pop(self.tenant_id, None)
+        self.discard()
+
+    def discard(self) -> None:
+        if self.session is not None:
+            self.session = None
+            self._transaction.__exit__(_Discarded, _Discarded(), None)
+
+    def commit(self) -> None:
+        if self.session is None:
+            return
+        session, self.session = self.session, None
+        try:
+            if self.contact_events:
+                append_contact_events_in(session, self.contact_events, update_legs=False)
+            if self.agent_events:
+                append_agent_events_in(session, self.agent_events)
+        except BaseException as error:
+            self.registry.centers.pop(self.tenant_id, None)
+            self._transaction.__exit__(type(error), error, error.__traceback__)
+            raise
+        try:
+            self._transaction.close()
+        except BaseException:
+            self.registry.centers.pop(self.tenant_id, None)
+            raise
+        if _configuration_generation.get(self.tenant_id, 0) != self.generation:
+            self.registry.centers.pop(self.tenant_id, None)  # rebuilt by the next call
+        for published in self.published:
+            _publish(self.tenant_id, published)
+        for callback in self.after_commit:
+            callback()
+
+
+def _group_of(db: Database) -> _Group | None:
+    group = getattr(_worker, "group", None)
+    return group if group is not None and group.db is db else None
+
+
+def _after_commit(db: Database, callback: Callable[[], None]) -> None:
+    """``callback()`` once what this call changed is committed (at once outside a group)."""
+    group = _group_of(db)
+    if group is None:
+        callback()
+    else:
+        group.after_commit.append(callback)
+
+
+@contextmanager
+def _flow_in_group(group: _Group, tenant_id: int, actor: Any, now: datetime) -> Iterator[Flow]:
+    """:func:`_flow` as one part of a group's transaction."""
+    if group.broken or tenant_id != group.tenant_id:
+        group.fail()
+        raise _GroupBroken
+    registry = group.registry
+    refused = False
+    try:
+        session = group.join(actor)
+        center = registry.centers.get(tenant_id)
+        if center is None:
+            center, flow = _load(session, tenant_id, now)
+        else:
+            flow = Flow(session, center, now, center.time_zone)
+        try:
+            yield flow
+        except DomainError:
+            refused = flow.untouched()
+            raise
+        flow.finish(append_events=False)
+    except _GroupBroken:
+        raise
+    except BaseException:
+        if not refused:
+            group.fail()
+        elif group.generation == _configuration_generation.get(tenant_id, 0):
+            registry.centers[tenant_id] = center  # refused before any change
+        raise
+    registry.centers[tenant_id] = center
+    group.contact_events.extend(flow.contact_events)
+    group.agent_events.extend(flow.agent_events)
+    group.published.append(_Published(flow.agent_topics, flow.chat_topics, flow.offers))
+
+
 @contextmanager
 def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iterator[Flow]:
     """One transaction on the tenant's center (on the live-center thread); on any failure it is
@@ -428,8 +619,13 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
     empty transaction commits and the center stays."""
     tenant_id = scope if isinstance(scope, int) else scope.tenant_id
     actor = None if isinstance(scope, int) else scope.actor
-    registry = _registry(db)
     now = now or utcnow()
+    group = _group_of(db)
+    if group is not None:
+        with _flow_in_group(group, tenant_id, actor, now) as flow:
+            yield flow
+        return
+    registry = _registry(db)
     published: _Published | None = None
     generation = _configuration_generation.get(tenant_id, 0)
     refusal: DomainError | None = None
@@ -465,16 +661,7 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
         registry.centers.pop(tenant_id, None)
         log.exception("live center of tenant %s: transaction failed, reloading", tenant_id)
         raise
-    for agent_id in published.agents:
-        message: dict[str, object] = {"type": "changed"}
-        if agent_id in published.offers:
-            message["offered"] = published.offers[agent_id]
-        hub.publish((tenant_id, "agent", agent_id), message)
-    for contact_id in published.chats:
-        hub.publish((tenant_id, "chat", contact_id), {"type": "changed"})
-    if published.agents or published.chats:
-        _forget_wallboard(tenant_id)
-        hub.publish((tenant_id, "wallboard"), {"type": "changed"})
+    _publish(tenant_id, published)
 
 
 @_serialized
@@ -599,8 +786,8 @@ def contact_arrived(
             return call_status(db, scope, external_ref)
         except NotFound:
             raise error from None
-    if identified is not None:  # committed: the customer exists
-        _remember_customer(*identified)
+    if identified is not None:
+        _after_commit(db, functools.partial(_remember_customer, *identified))
     return view
 
 
