@@ -576,6 +576,16 @@ def _after_commit(db: Database, callback: Callable[[], None]) -> None:
         group.after_commit.append(callback)
 
 
+def _center_flow(
+    registry: _Registry, session: Session, tenant_id: int, now: datetime
+) -> tuple[LiveCenter, Flow]:
+    """The tenant's loaded center (built from the database if none is) and a flow on it."""
+    center = registry.centers.get(tenant_id)
+    if center is None:
+        return _load(session, tenant_id, now)
+    return center, Flow(session, center, now, center.time_zone)
+
+
 @contextmanager
 def _flow_in_group(group: _Group, tenant_id: int, actor: Any, now: datetime) -> Iterator[Flow]:
     """:func:`_flow` as one part of a group's transaction."""
@@ -585,12 +595,7 @@ def _flow_in_group(group: _Group, tenant_id: int, actor: Any, now: datetime) -> 
     registry = group.registry
     refused = False
     try:
-        session = group.join(actor)
-        center = registry.centers.get(tenant_id)
-        if center is None:
-            center, flow = _load(session, tenant_id, now)
-        else:
-            flow = Flow(session, center, now, center.time_zone)
+        center, flow = _center_flow(registry, group.join(actor), tenant_id, now)
         try:
             yield flow
         except DomainError:
@@ -631,11 +636,7 @@ def _flow(db: Database, scope: Scope | int, now: datetime | None = None) -> Iter
     refusal: DomainError | None = None
     try:
         with db.session(tenant_id=tenant_id, actor=actor) as session:
-            center = registry.centers.get(tenant_id)
-            if center is None:
-                center, flow = _load(session, tenant_id, now)
-            else:
-                flow = Flow(session, center, now, center.time_zone)
+            center, flow = _center_flow(registry, session, tenant_id, now)
             try:
                 yield flow
             except DomainError as error:
