@@ -78,9 +78,8 @@ class LiveThread:
         self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._open_group, self._use_group, self._on_start = open_group, use_group, on_start
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
-        self._started = False
-        self._start_lock = threading.Lock()
         self._closed = False
+        self._thread.start()
 
     def submit(
         self, work: Callable[..., Any], /, *args: Any, group_key: Hashable | None = None
@@ -90,18 +89,13 @@ class LiveThread:
             raise RuntimeError("the live-center thread has been shut down")
         future: Future[Any] = Future()
         self._calls.put(_Call(lambda: work(*args), future, group_key))
-        if not self._started:
-            with self._start_lock:
-                if not self._started:
-                    self._thread.start()
-                    self._started = True
         return future
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop after the calls already queued."""
         self._closed = True
         self._calls.put(None)
-        if wait and self._started and threading.current_thread() is not self._thread:
+        if wait and threading.current_thread() is not self._thread:
             self._thread.join()
 
     def _serve(self) -> None:
