@@ -35,7 +35,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -471,7 +471,6 @@ def load(args: argparse.Namespace) -> str:
         seed=args.seed,
         workers=args.workers,
     )
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     server = (
         "One `contactops serve` process (one worker)"
         if options.workers == 1
@@ -491,8 +490,8 @@ def load(args: argparse.Namespace) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     details = []
-    for backend in backends:
-        result = run(backend, options, args.postgres_url)
+    for label, backend, url, settings in database_runs(args):
+        result = run(backend, options, url)
         check = result["check"]
         p50, p99, worst = result["overall"]
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(check["outcomes"].items()))
@@ -502,7 +501,7 @@ def load(args: argparse.Namespace) -> str:
             else f"NO: {len(check['problems'])} ({check['still_open']} still open at the end)"
         )
         lines.append(
-            f"| {backend} | {check['calls']:,} | {result['requests']:,} | {p50:.1f} | "
+            f"| {label} | {check['calls']:,} | {result['requests']:,} | {p50:.1f} | "
             f"{p99:.1f} | {worst:.0f} | {outcomes} | {verdict} | "
             f"{result['load'][0]:.1f} → {result['load'][1]:.1f} |"
         )
@@ -511,7 +510,7 @@ def load(args: argparse.Namespace) -> str:
             for kind, (count, k50, k99, _max) in sorted(result["by_kind"].items())
         )
         details.append(
-            f"- {backend}: {result['streams']} streams open; arrivals for "
+            f"- {label}{settings}: {result['streams']} streams open; arrivals for "
             f"{result['arrival_s']:.0f} s, whole run {result['elapsed_s']:.0f} s; per request "
             f"kind (ms): {kinds}. Non-2xx: {result['non_2xx'] or 'none'}; client errors: "
             f"{result['errors'] or 'none'}; {check['events']:,} contact events; "
@@ -542,22 +541,43 @@ def service_cost(args: argparse.Namespace) -> str:
 
     lines = [
         f"{args.desktops} agents ready on 10 queues; {args.calls:,} calls, each arrival (the "
-        "caller's number matched to a customer), accept, end and wrap-up: four transactions on "
-        "the live-center thread, called in process (no HTTP). One core's worth of calls a second "
-        "= 1,000 ÷ CPU ms a call.",
+        "caller's number matched to a customer), accept, end and wrap-up: four calls on the "
+        "live-center thread, in process (no HTTP). One by one: each its own transaction. Queued: "
+        "32 calls at a time queue up behind the busy thread (8 arrivals and the next step of the "
+        "24 calls before them), as under load, and share a transaction (group commit). One "
+        "core's worth of calls a second = 1,000 ÷ CPU ms a call.",
         "",
-        "| database | calls handled | CPU ms a call | wall ms a call | SQL statements a call | "
-        "calls/s on one core |",
-        "|---|---|---|---|---|---|",
+        "| database | calls | calls handled | CPU ms a call | wall ms a call | "
+        "SQL statements a call | calls/s on one core |",
+        "|---|---|---|---|---|---|---|",
     ]
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    for backend in backends:
-        r = run(backend, args.calls, args.desktops, args.postgres_url)
-        lines.append(
-            f"| {backend} | {r['handled']:,} of {r['calls']:,} | {r['cpu_ms']:.2f} | "
-            f"{r['wall_ms']:.2f} | {r['statements']:.1f} | {1000 / r['cpu_ms']:.0f} |"
-        )
+    for label, backend, url, _settings in database_runs(args):
+        for queued in (False, True):
+            r = run(backend, args.calls, args.desktops, url, queued=queued)
+            lines.append(
+                f"| {label} | {'queued 32' if queued else 'one by one'} | "
+                f"{r['handled']:,} of {r['calls']:,} | {r['cpu_ms']:.2f} | "
+                f"{r['wall_ms']:.2f} | {r['statements']:.1f} | {1000 / r['cpu_ms']:.0f} |"
+            )
     return "\n".join(lines)
+
+
+def database_runs(args: argparse.Namespace) -> Iterator[tuple[str, str, str, str]]:
+    """(label, backend, PostgreSQL URL, the server's settings) of each run: SQLite, then
+    PostgreSQL on the given server, on a private cluster with the default settings, or both."""
+    from routing_load import private_postgres, server_settings
+
+    if args.backend in ("sqlite", "both"):
+        yield "sqlite", "sqlite", "", ""
+    if args.backend not in ("postgresql", "both"):
+        return
+    if args.postgres_cluster in ("given", "both"):
+        url = args.postgres_url
+        yield "postgresql", "postgresql", url, f" ({server_settings(url)})"
+    if args.postgres_cluster in ("private", "both"):
+        with private_postgres() as url:
+            label = "postgresql, private cluster"
+            yield label, "postgresql", url, f" ({server_settings(url)})"
 
 
 def main() -> None:
@@ -582,6 +602,13 @@ def main() -> None:
 
     databases = argparse.ArgumentParser(add_help=False)
     databases.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    databases.add_argument(
+        "--postgres-cluster",
+        choices=("given", "private", "both"),
+        default="given",
+        help="PostgreSQL at --postgres-url, a private cluster with the server's default settings "
+        "(initdb and pg_ctl of the installed server), or both",
+    )
     databases.add_argument(
         "--postgres-url",
         default=os.environ.get(

@@ -27,6 +27,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +35,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +147,61 @@ def sqlite_database(folder: Path) -> Database_:
     db = Database(url)
     migrate.upgrade(db.engine)
     return Database_(url, db, lambda: None)
+
+
+@contextmanager
+def private_postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster with the server's default settings (autovacuum on), on a
+    free loopback port, for runs whose result depends on how the server is set up; yields its
+    URL. Made with the installed server's initdb and pg_ctl, as the ``postgres`` user when run
+    as root (the server refuses to run as root)."""
+    on_path = shutil.which("initdb")
+    bin_dir = (  # Debian keeps the server's tools out of PATH
+        Path(on_path).parent
+        if on_path
+        else sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+    )
+    owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix="contactops-pg-"))
+    if owner:
+        shutil.chown(folder, "postgres")
+    data = folder / "data"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    quiet = {"check": True, "capture_output": True}
+    subprocess.run(  # noqa: S603 - the installed server's own tools
+        [*owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+         "-E", "UTF8"], **quiet,
+    )  # fmt: skip
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    subprocess.run(  # noqa: S603
+        [*owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
+         "-o", options, "-w", "start"], **quiet,
+    )  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(  # noqa: S603
+            [*owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def server_settings(url: str) -> str:
+    """The PostgreSQL server's version and the settings a write-heavy run depends on."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(text("SHOW server_version")).scalar()
+            settings = {
+                name: connection.execute(text(f"SHOW {name}")).scalar()
+                for name in ("autovacuum", "synchronous_commit", "shared_buffers")
+            }
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version}, " + ", ".join(f"{k} {v}" for k, v in settings.items())
 
 
 def postgres_database(base_url: str) -> Database_:

@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 
 from contactops.domains.events.models import AgentStateRecord, ContactEventRecord, ContactLegRecord
 from contactops.domains.live import service
+from contactops.domains.live.flow import Flow
 from contactops.domains.live.models import LiveContact
 from contactops.domains.organization import service as organization
 from contactops.domains.organization.models import Queue
@@ -464,6 +465,82 @@ def test_a_refusal_before_any_change_keeps_the_loaded_center(db: Database, cente
     assert [t for t, _a in events_of(db, center, view.contact_id)] == [
         "arrived", "entered_queue", "offered", "answered", "ended", "wrapup_ended",
     ]  # fmt: skip
+
+
+def test_a_group_writes_its_changed_rows_in_one_update_a_table(db: Database, center: World) -> None:
+    """The rows a group's calls change are written when the group ends: one UPDATE a table
+    (an executemany), whatever each call changed; a refusal in between stays in the group."""
+    ready(db, center, "a1", "a2", "a3", when=0)
+    queues = ("sales", "sales", "support")  # a1 and a2 take sales, a3 support
+    views = [call(db, center, f"u{n}", queue=q, when=1 + n) for n, q in enumerate(queues)]
+    a = {code: agent(db, center, code) for code in ("a1", "a2", "a3")}
+    thread = service._registry(db).thread
+    gate = threading.Event()
+    statements: list[tuple[str, bool]] = []
+
+    def note(*args: object) -> None:
+        statement, executemany = args[2], args[5]
+        if str(statement).lstrip().upper().startswith("UPDATE"):
+            statements.append((str(statement).split()[1], bool(executemany)))
+
+    def queued(function: object, *args: object, **kwargs: object) -> object:
+        key = service._group_key(function.__name__, args, kwargs)  # type: ignore[attr-defined]
+        work = functools.partial(function, db, *args, **kwargs)  # type: ignore[arg-type]
+        return thread.submit(work, group_key=key)
+
+    thread.submit(gate.wait)  # the thread is busy: what follows queues up
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        first = queued(service.accept, center.tenant_a, a[views[0].agent], views[0].contact_id,
+                       now=at(5))  # fmt: skip
+        wrong = queued(service.accept, center.tenant_a, a[views[0].agent], views[1].contact_id,
+                       now=at(5))  # fmt: skip
+        rest = [
+            queued(service.accept, center.tenant_a, a[v.agent], v.contact_id, now=at(6))
+            for v in views[1:]
+        ]
+        gate.set()
+        for future in (first, *rest):
+            future.result(timeout=30)  # type: ignore[attr-defined]
+        with pytest.raises(NotFound):
+            wrong.result(timeout=30)  # type: ignore[attr-defined]
+    finally:
+        gate.set()
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert sorted(statements) == [("live_agent", True), ("live_contact", True)]
+    service.forget_center(db, center.tenant_a)  # what is stored tells the same
+    for n in range(3):
+        assert service.call_status(db, center.tenant_a, f"u{n}").status == "connected"
+    with db.session(tenant_id=center.tenant_a) as session:
+        logged = session.scalars(
+            select(AgentStateRecord.state).where(AgentStateRecord.occurred_at >= at(5))
+        ).all()
+    assert sorted(logged) == ["on_contact"] * 3
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_a_call_that_changes_a_row_changed_earlier_in_its_group_changed_something(
+    db: Database, center: World
+) -> None:
+    """A refusal stays in its group only when the call changed nothing: a row an earlier call
+    left unwritten and this call changes again is a change (compared by value)."""
+    ready(db, center, "a1", when=0)
+    a1 = agent(db, center, "a1")
+    loaded = service._registry(db).centers[center.tenant_a]
+    with pytest.raises(_Rollback), db.session(tenant_id=center.tenant_a) as session:
+        earlier = Flow(session, loaded, at(1), "UTC")
+        earlier.live_agent(a1).reason = "earlier"  # not yet written
+        call = Flow(session, loaded, at(1), "UTC")
+        assert call.untouched()
+        call.live_agent(a1).reason = "earlier"  # the same value: no change
+        assert call.untouched()
+        call.live_agent(a1).reason = "this call"
+        assert not call.untouched()
+        raise _Rollback
+    service.forget_center(db, center.tenant_a)  # its kept row was changed in memory
 
 
 def test_calls_queued_together_share_one_transaction(db: Database, center: World) -> None:

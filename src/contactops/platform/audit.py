@@ -125,6 +125,12 @@ def _entry(session: Session, obj: Any, action: str, before: Any, after: Any) -> 
     )
 
 
+def record_created(session: Session, obj: Any) -> None:
+    """The audit entry of a row written outside the flush (see :mod:`.writes`), if audited."""
+    if getattr(obj, "__audited__", False):
+        session.add(_entry(session, obj, "created", None, _snapshot(obj)))
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.dirty, *session.deleted):

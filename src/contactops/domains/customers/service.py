@@ -39,6 +39,7 @@ from contactops.platform.database import Database, utcnow
 from contactops.platform.errors import Conflict, FieldError, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
 from contactops.platform.identity import User
+from contactops.platform.writes import insert_now
 
 NAME_MAX, TIER_MAX, TAG_MAX, TAGS_MAX, NOTE_MAX = 200, 32, 40, 30, 10_000
 SEARCH_LIMIT_MAX, HISTORY_LIMIT_MAX = 200, 1_000
@@ -292,25 +293,20 @@ def identified_customer_in(
 
 
 def _create_holding(session: Session, kind: str, value: str, display_name: str | None) -> int:
-    """A new customer holding one identifier. When a concurrent transaction stored the identifier
-    first, the new customer is removed again and that transaction's customer is the answer; the
-    savepoint keeps the caller's transaction usable (the customer is written before it, so that
-    SQLite has a transaction of its own to nest the savepoint in)."""
+    """A new customer holding one identifier, written at once without flushing the caller's
+    other changes (the live center writes those later, together). When another transaction
+    stored the identifier first, the new customer is removed again and that transaction's
+    customer is the answer (``ON CONFLICT DO NOTHING``: the transaction stays usable)."""
     name = " ".join((display_name or "").split())[:NAME_MAX] or value[:NAME_MAX]
-    customer = Customer(display_name=name, tags=[])
-    session.add(customer)
-    session.flush()
-    try:
-        with session.begin_nested():
-            session.add(CustomerIdentifier(customer_id=customer.id, kind=kind, value=value))
-            session.flush()
-            session.flush()  # the identifier's audit entry, inside the savepoint
-    except IntegrityError:
-        owner_id = _owner_id(session, kind, value)
-        if owner_id is None:
-            raise
+    customer = insert_now(session, Customer(display_name=name, tags=[]))
+    assert customer is not None
+    identifier = CustomerIdentifier(customer_id=customer.id, kind=kind, value=value)
+    if insert_now(session, identifier, unless_taken=("tenant_id", "kind", "value")) is None:
         session.delete(customer)
         session.flush()
+        owner_id = _owner_id(session, kind, value)
+        if owner_id is None:  # the other transaction's identifier is gone again
+            raise Conflict(_("%(value)s could not be stored: try again.", value=value))
         return owner_id
     return customer.id
 

@@ -36,11 +36,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contactops.domains.events.service import append_agent_events_in, append_contact_events_in
 from contactops.domains.live.center import LiveCenter, QueueSettings, epoch_s
@@ -76,6 +77,8 @@ from contactops.engines.events import (
 from contactops.engines.routing import expected_wait_s, rest_needed_s
 from contactops.platform.errors import Conflict, InvalidInput
 from contactops.platform.i18n import gettext as _
+from contactops.platform.tenancy import scope_tenant_id
+from contactops.platform.writes import WRITTEN, insert_now
 
 STICKY_WITHIN = timedelta(days=30)
 DEFAULT_HANDLE_S = 300.0  # expected handle time of a queue before any contact was handled
@@ -105,6 +108,11 @@ class Flow:
     agent_events: list[AgentStateEvent] = field(default_factory=list)
     new_customers: set[int] = field(default_factory=set)  # created in this transaction
     _agents: dict[int, LiveAgent] = field(default_factory=dict)
+    # what the session held unwritten before this flow (a group's earlier calls): untouched()
+    _pending_before: _Pending = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._pending_before = _pending(self.session)
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -125,16 +133,22 @@ class Flow:
             if kept is not None:
                 row = self._attached(kept)
             else:
-                row = self.session.scalar(select(LiveAgent).where(LiveAgent.agent_id == agent_id))
-            if row is None:
-                row = LiveAgent(
-                    agent_id=agent_id,
-                    presence=LOGGED_OUT,
-                    presence_since=self.now,
-                    activity=LOGGED_OUT,
-                    activity_since=self.now,
+                with self.session.no_autoflush:  # a key that never changes
+                    row = self.session.scalar(
+                        select(LiveAgent).where(LiveAgent.agent_id == agent_id)
+                    )
+            if row is None:  # written at once: later calls of a group find it, unflushed
+                row = insert_now(
+                    self.session,
+                    LiveAgent(
+                        agent_id=agent_id,
+                        presence=LOGGED_OUT,
+                        presence_since=self.now,
+                        activity=LOGGED_OUT,
+                        activity_since=self.now,
+                    ),
                 )
-                self.session.add(row)
+                assert row is not None
             self._agents[agent_id] = row
         return row
 
@@ -148,13 +162,20 @@ class Flow:
         contact_id = self.center.rows.by_public_id.get(public_id)
         if contact_id is not None:
             return self.contact(contact_id)
-        return self.session.scalar(select(LiveContact).where(LiveContact.public_id == public_id))
+        with self.session.no_autoflush:  # a key that never changes
+            return self.session.scalar(
+                select(LiveContact).where(LiveContact.public_id == public_id)
+            )
 
     def contact_by_call(self, external_ref: str) -> LiveContact | None:
         """The contact of the PBX's call id (an open one is known without a query)."""
-        return self.kept_contact_by_call(external_ref) or self.session.scalar(
-            select(LiveContact).where(LiveContact.external_ref == external_ref)
-        )
+        kept = self.kept_contact_by_call(external_ref)
+        if kept is not None:
+            return kept
+        with self.session.no_autoflush:  # a key that never changes
+            return self.session.scalar(
+                select(LiveContact).where(LiveContact.external_ref == external_ref)
+            )
 
     def kept_contact_by_call(self, external_ref: str) -> LiveContact | None:
         contact_id = self.center.rows.by_call.get(external_ref)
@@ -219,13 +240,10 @@ class Flow:
             self.agent_topics.add(contact.agent_id)
 
     def untouched(self) -> bool:
-        """Nothing changed yet: no row, no event, no offer, no flush of this transaction."""
-        session = self.session
+        """Nothing changed yet by this flow: no row changed or written, no event, no offer."""
         return not (
-            session.new
-            or session.dirty
-            or session.deleted
-            or session.info.get("flushed")
+            self.session.info.get(WRITTEN)
+            or _pending(self.session) != self._pending_before
             or self.touched_contacts
             or self.touched_agents
             or self.offers
@@ -234,9 +252,9 @@ class Flow:
             or self.agent_events
         )
 
-    def finish(self, append_events: bool = True) -> None:
-        """Log the agents' state changes and write them (and the events, unless the caller
-        appends them itself: :attr:`contact_events`, :attr:`agent_events`)."""
+    def finish(self, write: bool = True) -> None:
+        """Log the agents' state changes; with ``write``, write the rows and the events (else
+        the caller writes them later: a group, see :func:`write_changes`)."""
         for contact in self.touched_contacts.values():
             held = contact.status in WITH_AGENT and contact.agent_id is not None
             self.center.hand(
@@ -244,12 +262,8 @@ class Flow:
             )
         for agent_id in sorted(self.touched_agents):
             self._log_activity(agent_id)
-        self.session.flush()
-        if append_events:
-            if self.contact_events:
-                append_contact_events_in(self.session, self.contact_events, update_legs=False)
-            if self.agent_events:
-                append_agent_events_in(self.session, self.agent_events)
+        if write:
+            write_changes(self.session, self.contact_events, self.agent_events)
             self.contact_events, self.agent_events = [], []
         self.keep_rows()
 
@@ -283,9 +297,9 @@ class Flow:
             note="",
             widened=False,
         )
-        self.session.add(contact)
-        self.session.flush()
-        return contact, token
+        stored = insert_now(self.session, contact)  # its id now; the other changes wait
+        assert stored is not None
+        return stored, token
 
     def arrive(self, contact: LiveContact, **data: EventValue) -> str | None:
         """Log the arrival and queue the contact; returns why it was blocked, or None."""
@@ -334,17 +348,20 @@ class Flow:
             return None
         if contact.customer_id in self.new_customers:
             return None  # no earlier contact to be sticky to
-        return self.session.scalar(
-            select(LiveContact.agent_id)
-            .where(
-                LiveContact.customer_id == contact.customer_id,
-                LiveContact.answered_at >= self.now - STICKY_WITHIN,
-                LiveContact.agent_id.is_not(None),
-                LiveContact.id != contact.id,
+        # Without writing the unwritten changes first: a contact of this customer answered in
+        # the same group commit, milliseconds ago, is not seen (its agent is busy with them).
+        with self.session.no_autoflush:
+            return self.session.scalar(
+                select(LiveContact.agent_id)
+                .where(
+                    LiveContact.customer_id == contact.customer_id,
+                    LiveContact.answered_at >= self.now - STICKY_WITHIN,
+                    LiveContact.agent_id.is_not(None),
+                    LiveContact.id != contact.id,
+                )
+                .order_by(LiveContact.answered_at.desc())
+                .limit(1)
             )
-            .order_by(LiveContact.answered_at.desc())
-            .limit(1)
-        )
 
     def _route(self, contact: LiveContact, preferred_agent_id: int | None = None) -> None:
         """Hand ``contact`` (status waiting) to the router: offered at once, or waits."""
@@ -763,3 +780,83 @@ def is_open(queue: QueueSettings, now: datetime, time_zone: str) -> bool:
 def clock_minutes(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+# --- writing a transaction's changes ------------------------------------------------------
+
+# new rows, deleted rows, and the changed values of the others (by object)
+_Pending = tuple[frozenset[int], frozenset[int], dict[int, dict[str, Any]]]
+
+
+def _pending(session: Session) -> _Pending:
+    """What the session would write at its next flush, to compare (see :meth:`Flow.untouched`)."""
+    changed = {}
+    for row in session.dirty:
+        state = inspect(row)
+        changed[id(row)] = {key: state.dict.get(key) for key in state.committed_state}
+    return frozenset(map(id, session.new)), frozenset(map(id, session.deleted)), changed
+
+
+_LIVE_ROWS = (LiveContact, LiveAgent)
+
+
+def write_changes(
+    session: Session, contact_events: list[ContactEvent], agent_events: list[AgentStateEvent]
+) -> None:
+    """Write what the transaction changed: the live contacts and agents one ``UPDATE`` a table
+    (every changed row sets every column: one executemany, which PostgreSQL's driver sends in
+    one pipeline, where the flush would send one statement a row), then the rest by a flush,
+    then the events."""
+    changed: dict[type, list[Any]] = {}
+    for row in session.dirty:
+        if isinstance(row, _LIVE_ROWS) and inspect(row).committed_state:
+            changed.setdefault(type(row), []).append(row)
+    for model, rows in changed.items():
+        _update_rows(session, model, rows)
+    session.flush()
+    if contact_events:
+        append_contact_events_in(session, contact_events, update_legs=False)
+    if agent_events:
+        append_agent_events_in(session, agent_events)
+
+
+def _update_rows(session: Session, model: type, rows: list[Any]) -> None:
+    """``UPDATE`` every column of stored ``rows`` (of the session's tenant) in one executemany;
+    the ORM then holds them as written (it would write them again otherwise)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = tuple(
+        (a.key, a.columns[0].key)
+        for a in inspect(model).column_attrs
+        if a.key not in ("id", "tenant_id")
+    )
+    tenant_id = scope_tenant_id(session)
+    params = [
+        {
+            "_id": row.id,
+            "_tenant": tenant_id,
+            **{f"_{key}": getattr(row, key) for key, _c in columns},
+        }
+        for row in rows
+    ]
+    result = session.connection().execute(_update_statement(table, columns), params)
+    if result.rowcount not in (-1, len(rows)):  # another tenant's row, or one deleted meanwhile
+        raise RuntimeError(f"{table.name}: {result.rowcount} of {len(rows)} rows updated")
+    for row in rows:
+        for key in list(inspect(row).committed_state):
+            set_committed_value(row, key, getattr(row, key))
+
+
+_update_statements: dict[tuple[Any, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def _update_statement(table: Any, columns: tuple[tuple[str, str], ...]) -> Any:
+    """Built once a table: ``UPDATE t SET c = :_c, ... WHERE id = :_id AND tenant_id =
+    :_tenant``."""
+    statement = _update_statements.get((table, columns))
+    if statement is None:
+        statement = _update_statements[(table, columns)] = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.tenant_id == bindparam("_tenant"))
+            .values({column: bindparam(f"_{key}") for key, column in columns})
+        )
+    return statement

@@ -31,11 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contactops.domains.customers import service as customers
-from contactops.domains.events.service import (
-    append_agent_events_in,
-    append_contact_events_in,
-    rebuild_legs_in,
-)
+from contactops.domains.events.service import rebuild_legs_in
 from contactops.domains.live.center import AgentSettings, LiveCenter, QueueSettings, epoch_s
 from contactops.domains.live.flow import (
     DECLINED,
@@ -46,6 +42,7 @@ from contactops.domains.live.flow import (
     clock_minutes,
     is_open,
     token_digest,
+    write_changes,
 )
 from contactops.domains.live.hub import Hub
 from contactops.domains.live.link import CenterHost, CenterLink, link_key
@@ -95,6 +92,7 @@ from contactops.platform.errors import Conflict, DomainError, InvalidInput, NotF
 from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import use_locale
 from contactops.platform.tenancy import Tenant
+from contactops.platform.writes import WRITTEN
 
 log = logging.getLogger("contactops.live")
 hub = Hub()
@@ -301,7 +299,7 @@ _configuration_generation: dict[int, int] = {}
 
 @event.listens_for(Session, "after_flush")
 def _note_configuration_changes(session: Session, _context: Any) -> None:
-    session.info["flushed"] = True  # see Flow.untouched
+    session.info[WRITTEN] = True  # see Flow.untouched
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _CONFIGURATION) and (
             obj not in session.dirty or session.is_modified(obj)
@@ -500,9 +498,9 @@ class _Discarded(Exception):
 
 
 class _Group:
-    """The one transaction shared by a group of one tenant's calls (see :mod:`.runner`): each
-    call's flow flushes its rows in it; the events of all are inserted, and the pages told,
-    once it commits."""
+    """The one transaction shared by a group of one tenant's calls (see :mod:`.runner`): the
+    calls change their rows in it (only new rows are written at once); the changed rows and the
+    events of all are written together before it commits, and the pages told after."""
 
     def __init__(self, db: Database, registry: _Registry, tenant_id: int) -> None:
         self.db, self.registry, self.tenant_id = db, registry, tenant_id
@@ -522,7 +520,7 @@ class _Group:
                 self.db.session(tenant_id=self.tenant_id, actor=actor)
             )
         self.session.info["actor"] = actor
-        self.session.info["flushed"] = False
+        self.session.info[WRITTEN] = False
         return self.session
 
     def fail(self) -> None:
@@ -541,10 +539,7 @@ class _Group:
             return
         session, self.session = self.session, None
         try:
-            if self.contact_events:
-                append_contact_events_in(session, self.contact_events, update_legs=False)
-            if self.agent_events:
-                append_agent_events_in(session, self.agent_events)
+            write_changes(session, self.contact_events, self.agent_events)
         except BaseException as error:
             self.registry.centers.pop(self.tenant_id, None)
             self._transaction.__exit__(type(error), error, error.__traceback__)
@@ -601,11 +596,17 @@ def _flow_in_group(group: _Group, tenant_id: int, actor: Any, now: datetime) -> 
         except DomainError:
             refused = flow.untouched()
             raise
-        flow.finish(append_events=False)
+        flow.finish(write=False)
     except _GroupBroken:
         raise
-    except BaseException:
+    except BaseException as error:
         if not refused:
+            log.warning(
+                "live center of tenant %s: %s after a change; its group of calls runs again, "
+                "each call alone",
+                tenant_id,
+                type(error).__name__,
+            )
             group.fail()
         elif group.generation == _configuration_generation.get(tenant_id, 0):
             registry.centers[tenant_id] = center  # refused before any change
@@ -761,7 +762,8 @@ def contact_arrived(
                 key = (id(db), flow.center.tenant_id, "phone", caller)
                 customer_id = _customer_cache.get(key)
                 if customer_id is None:
-                    found = _identified(flow.session, "phone", caller, None)
+                    with flow.session.no_autoflush:  # identifiers are written at once
+                        found = _identified(flow.session, "phone", caller, None)
                     if found is not None:
                         customer_id, created = found
                         identified = (key, customer_id)
