@@ -30,6 +30,7 @@ or timed out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -846,17 +847,12 @@ def _update_rows(session: Session, model: type, rows: list[Any]) -> None:
             set_committed_value(row, key, getattr(row, key))
 
 
-_update_statements: dict[tuple[Any, tuple[tuple[str, str], ...]], Any] = {}
-
-
+@functools.cache
 def _update_statement(table: Any, columns: tuple[tuple[str, str], ...]) -> Any:
     """Built once a table: ``UPDATE t SET c = :_c, ... WHERE id = :_id AND tenant_id =
     :_tenant``."""
-    statement = _update_statements.get((table, columns))
-    if statement is None:
-        statement = _update_statements[(table, columns)] = (
-            update(table)
-            .where(table.c.id == bindparam("_id"), table.c.tenant_id == bindparam("_tenant"))
-            .values({column: bindparam(f"_{key}") for key, column in columns})
-        )
-    return statement
+    return (
+        update(table)
+        .where(table.c.id == bindparam("_id"), table.c.tenant_id == bindparam("_tenant"))
+        .values({column: bindparam(f"_{key}") for key, column in columns})
+    )
