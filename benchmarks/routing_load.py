@@ -166,9 +166,7 @@ def private_postgres() -> Iterator[str]:
     if owner:
         shutil.chown(folder, "postgres")
     data = folder / "data"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     quiet = {"check": True, "capture_output": True}
     subprocess.run(  # noqa: S603 - the installed server's own tools
         [*owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
