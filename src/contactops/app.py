@@ -44,6 +44,9 @@ from contactops.domains.simulation import api as simulation_api
 from contactops.domains.simulation import pages as simulation_pages
 from contactops.domains.staffing import api as staffing_api
 from contactops.domains.staffing import pages as staffing_pages
+from contactops.domains.tickets import api as tickets_api
+from contactops.domains.tickets import pages as tickets_pages
+from contactops.domains.tickets.scanner import SlaScanThread
 from contactops.platform import migrate
 from contactops.platform.database import Database
 from contactops.platform.middleware import RequestContextMiddleware
@@ -61,6 +64,8 @@ API_ROUTERS = (
     admin_api.router,
     organization_api.router,
     customers_api.router,
+    tickets_api.router,
+    tickets_api.settings_router,
     staffing_api.router,
     simulation_api.router,
     forecasting_api.router,
@@ -79,6 +84,7 @@ PAGE_ROUTERS = (
     home_pages.router,
     organization_pages.router,
     customers_pages.router,
+    tickets_pages.router,
     live_pages.router,
     staffing_pages.router,
     simulation_pages.router,
@@ -105,16 +111,19 @@ def _require_migrated(db: Database) -> None:
 @contextmanager
 def _live_center_here(db: Database, settings: Settings) -> Iterator[None]:
     """The live center in this process: rebuilt from the database (waiting contacts, agents'
-    states), its timers running until the block ends."""
+    states), its timers and the tickets' SLA scan running until the block ends."""
     live_service.recover(db)
     timers = live_service.TimerThread(db, settings.live_tick_s)
+    sla_scan = SlaScanThread(db, settings.sla_scan_s)
     if settings.live_timers:
         timers.start()
+        sla_scan.start()
     try:
         yield
     finally:
-        if timers.is_alive():
-            timers.stop()
+        for thread in (timers, sla_scan):
+            if thread.is_alive():
+                thread.stop()
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:

@@ -26,6 +26,7 @@ from contactops.domains.kpis import commands as kpis_commands
 from contactops.domains.scheduling import commands as scheduling_commands
 from contactops.domains.simulation import commands as simulation_commands
 from contactops.domains.staffing import service as staffing
+from contactops.domains.tickets import commands as tickets_commands
 from contactops.platform import migrate
 from contactops.platform.audit import Actor
 from contactops.platform.commands import JsonOption, console, ensure_migrated, fail, print_rows
@@ -54,6 +55,7 @@ app.add_typer(forecasting_commands.app, name="forecast")
 app.add_typer(scheduling_commands.app, name="schedule")
 app.add_typer(imports_commands.app, name="import")
 app.add_typer(events_commands.app, name="export")
+app.add_typer(tickets_commands.app, name="tickets")
 app.command("kpi")(kpis_commands.kpi)
 app.command("simulate")(simulation_commands.simulate)
 CLI_ACTOR = Actor.system("cli")

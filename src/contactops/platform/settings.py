@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         True, description="Run the live center's timers (ring, wait, wrap-up) in the server."
     )
     live_tick_s: float = Field(1.0, gt=0, description="Seconds between two runs of the timers.")
+    sla_scan_s: float = Field(
+        15.0, gt=0, description="Seconds between two scans for due SLA warnings and breaches."
+    )
     live_center: str = Field(
         "",
         description="Socket of the live-center host process this web worker forwards to (set "

@@ -540,3 +540,12 @@ def merge_customers(
 ) -> CustomerView:
     with tenant_session(db, principal) as session:
         return merge_customers_in(session, survivor_id, merged_id)
+
+
+def display_names_in(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
+    """Customer id → display name, for the ids given that exist."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Customer.id, Customer.display_name).where(Customer.id.in_(ids)))
+    return {customer_id: name for customer_id, name in rows}

@@ -265,3 +265,18 @@ def agent_teams_in(session: Session) -> dict[str, str]:
     """Agent code → team name, for agents that belong to a team (KPIs group by it)."""
     rows = session.execute(select(Agent.code, Team.name).join(Team, Agent.team_id == Team.id))
     return {code: team for code, team in rows}
+
+
+def team_names_in(session: Session) -> dict[int, str]:
+    """Team id → name, for every team of the tenant."""
+    return {team_id: name for team_id, name in session.execute(select(Team.id, Team.name))}
+
+
+def team_of_user_in(session: Session, user_id: int) -> int | None:
+    """The team of the agent who signs in as ``user_id``, if any."""
+    return session.scalar(select(Agent.team_id).where(Agent.user_id == user_id).limit(1))
+
+
+def get_queue_in(session: Session, queue_id: int) -> QueueView:
+    """The queue ``queue_id`` of the session's tenant; 404 if it has none."""
+    return _queue_view(_queue(session, queue_id))
