@@ -46,7 +46,7 @@ from contactops.domains.staffing import api as staffing_api
 from contactops.domains.staffing import pages as staffing_pages
 from contactops.domains.tickets import api as tickets_api
 from contactops.domains.tickets import pages as tickets_pages
-from contactops.domains.tickets.scanner import SlaScanThread
+from contactops.domains.tickets.background import TicketsThread
 from contactops.platform import migrate
 from contactops.platform.database import Database
 from contactops.platform.middleware import RequestContextMiddleware
@@ -111,17 +111,17 @@ def _require_migrated(db: Database) -> None:
 @contextmanager
 def _live_center_here(db: Database, settings: Settings) -> Iterator[None]:
     """The live center in this process: rebuilt from the database (waiting contacts, agents'
-    states), its timers and the tickets' SLA scan running until the block ends."""
+    states), its timers and the tickets' background work running until the block ends."""
     live_service.recover(db)
     timers = live_service.TimerThread(db, settings.live_tick_s)
-    sla_scan = SlaScanThread(db, settings.sla_scan_s)
+    tickets = TicketsThread(db, settings.sla_scan_s, settings.mail_send_s, settings.mail_poll_s)
     if settings.live_timers:
         timers.start()
-        sla_scan.start()
+        tickets.start()
     try:
         yield
     finally:
-        for thread in (timers, sla_scan):
+        for thread in (timers, tickets):
             if thread.is_alive():
                 thread.stop()
 

@@ -10,6 +10,7 @@ from contactops.domains.demo import service as demo
 from contactops.domains.events.models import ContactEventRecord
 from contactops.domains.forecasting.models import StaffingPlan, StaffingPlanInterval
 from contactops.domains.organization.models import Agent, Queue
+from contactops.domains.tickets.models import SlaPolicy, Ticket
 from contactops.platform.database import Database
 from contactops.platform.identity import Membership, Role
 from contactops.platform.tenancy import Tenant
@@ -39,6 +40,11 @@ def test_demo_tenants_have_queues_agents_users_and_history(db: Database) -> None
         peak = session.scalar(select(func.max(StaffingPlanInterval.scheduled_agents)))
     assert (plan.version, plan.first_day.isoformat(), plan.days) == (1, "2026-11-30", 7)
     assert peak > 0  # next week is planned from the demo history
+    with db.session(tenant_id=tenants["northwind"]) as session:
+        categories = sorted(session.scalars(select(Ticket.status_category)))
+        policies = session.scalar(select(func.count()).select_from(SlaPolicy))
+    assert categories == ["new", "new", "new", "open", "open", "pending", "solved"]
+    assert policies == 3
 
 
 def test_loading_the_demo_twice_changes_nothing(db: Database) -> None:

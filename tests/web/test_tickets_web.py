@@ -154,3 +154,29 @@ def test_another_tenant_sees_no_ticket(client_factory, world: World) -> None:
     assert other.get(f"{BASE}/1").status_code == 404
     assert other.get(BASE).json() == []
     assert other.get("/run/tickets/1").status_code == 404
+
+
+def test_a_manager_sets_up_a_mailbox_without_giving_its_password(
+    client_factory, world: World
+) -> None:
+    manager = _client(client_factory, world, "manager")
+    made = manager.put(
+        f"{SETTINGS}/mailboxes/Support@Alpha.example",
+        json={"display_name": "Alpha Support", "imap_host": "imap.alpha.example",
+              "imap_username": "support", "imap_password_env": "ALPHA_IMAP_PASSWORD",
+              "smtp_host": "smtp.alpha.example"},
+    )  # fmt: skip
+    assert made.status_code == 200, made.text
+    assert made.json()["address"] == "support@alpha.example"
+    assert "password" not in " ".join(k for k in made.json() if not k.endswith("_env"))
+    bad = manager.put(
+        f"{SETTINGS}/mailboxes/support@alpha.example", json={"imap_password_env": "secret pw"}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "imap_password_env"
+    agent = _client(client_factory, world, "agent")
+    assert agent.put(f"{SETTINGS}/mailboxes/x@alpha.example", json={}).status_code == 403
+    assert [m["address"] for m in agent.get(f"{SETTINGS}/mailboxes").json()] == [
+        "support@alpha.example"
+    ]
+    assert manager.get(f"{SETTINGS}/inbound-mail").json() == []

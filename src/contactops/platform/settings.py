@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     sla_scan_s: float = Field(
         15.0, gt=0, description="Seconds between two scans for due SLA warnings and breaches."
     )
+    mail_send_s: float = Field(5.0, gt=0, description="Seconds between two sends of the outbox.")
+    mail_poll_s: float = Field(60.0, gt=0, description="Seconds between two reads of mailboxes.")
     live_center: str = Field(
         "",
         description="Socket of the live-center host process this web worker forwards to (set "

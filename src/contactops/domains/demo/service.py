@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from contactops.domains.admin import service as admin
+from contactops.domains.customers import service as customers
 from contactops.domains.events import service as events
 from contactops.domains.forecasting import service as forecasting
 from contactops.domains.organization import service as organization
 from contactops.domains.scheduling import service as scheduling
+from contactops.domains.tickets import service as tickets
 from contactops.engines.events import Channel
 from contactops.engines.simulation.demo_history import (
     DemoAgent,
@@ -23,7 +27,7 @@ from contactops.engines.simulation.demo_history import (
     generate_demo_history,
 )
 from contactops.platform.audit import Actor
-from contactops.platform.database import Database
+from contactops.platform.database import Database, utcnow
 from contactops.platform.errors import NotFound
 from contactops.platform.identity import Role
 
@@ -43,6 +47,29 @@ class DemoTenant:
     agents_per_team: int
     users: tuple[tuple[str, str, Role], ...]  # (e-mail, name, role)
     weeks: int = 3
+    with_tickets: bool = False
+
+
+# Open tickets of the demo: (hours ago, customer, e-mail, subject, message, type, priority,
+# what happened next: None, "replied", "waiting", "escalated" or "solved").
+DEMO_TICKETS = (
+    (30, "Kari Nordmann", "kari.nordmann@example.org", "Screen broken after two weeks",
+     "The screen of my new phone cracked by itself. I want a replacement.", "complaint", "high",
+     "replied"),
+    (6, "Ola Hansen", "ola.hansen@example.org", "Invoice charged twice",
+     "You charged my card twice for the November invoice.", "complaint", "normal", None),
+    (2, "Li Wei", "li.wei@example.org", "Change of address",
+     "I have moved. Please update my address.", "question", "low", None),
+    (50, "Ivan Petrov", "ivan.petrov@example.org", "Return label missing",
+     "The return box came without a label.", "after_sales", "normal", "waiting"),
+    (4, "Anna Berg", "anna.berg@example.org", "Refund not received",
+     "I returned the speaker a month ago and have no refund yet.", "complaint", "urgent",
+     "escalated"),
+    (80, "Sven Dahl", "sven.dahl@example.org", "Warranty repair",
+     "My headset stopped charging.", "after_sales", "normal", "solved"),
+    (1, "Mei Chen", "mei.chen@example.org", "Order status",
+     "When will order 4471 arrive?", "email", "normal", None),
+)  # fmt: skip
 
 
 NORTHWIND = DemoTenant(
@@ -76,6 +103,7 @@ NORTHWIND = DemoTenant(
         ("agent@northwind.example", "Ali Agent", Role.AGENT),
         ("client@northwind.example", "Clara Client", Role.CLIENT),
     ),
+    with_tickets=True,
 )
 
 GLOBEX = DemoTenant(
@@ -251,6 +279,8 @@ def load_demo_tenant(
             )  # fmt: skip
         events.append_contact_events_in(session, history.contact_events, _written)
         events.append_agent_events_in(session, history.agent_events, _written)
+        if spec.with_tickets and agent_user is not None:
+            _demo_tickets(session, spec.time_zone, agent_user, now or utcnow())
         tenant_id = tenant.id
     if progress:
         progress("plan", 0, 1)
@@ -275,6 +305,52 @@ def load_demo_tenant(
     if progress:
         progress("schedule", 1, 1)
     return history.contacts, total
+
+
+def _demo_tickets(session: Session, time_zone: str, agent_user: int, now: datetime) -> None:
+    """Office hours, SLA policies (complaints in 3 business hours, e-mails by the 16:00 → 18:00
+    rule) and a few tickets in every state, as the demo agent left them."""
+    tickets.save_calendar_in(
+        session, "office", "Office hours", time_zone, "mon-fri 08:00-17:00", []
+    )
+    office = {"calendar_code": "office", "warn_before_s": 1800}
+    tickets.save_policy_in(session, "complaints", {
+        "name": "Complaints", "position": 10, "ticket_type": "complaint", **office,
+        "first_response_s": 3 * 3600, "next_response_s": 8 * 3600, "resolution_s": 18 * 3600,
+    })  # fmt: skip
+    tickets.save_policy_in(session, "email", {
+        "name": "E-mail", "position": 20, "ticket_type": "email", **office,
+        "first_response_cutoff_minute": 16 * 60, "first_response_due_minute": 18 * 60,
+        "resolution_s": 27 * 3600,
+    })  # fmt: skip
+    tickets.save_policy_in(session, "standard", {
+        "name": "Standard", "position": 100, **office,
+        "first_response_s": 8 * 3600, "resolution_s": 45 * 3600,
+    })  # fmt: skip
+    system_actor = session.info.get("actor")
+    for hours, name, address, subject, body, kind, priority, then in DEMO_TICKETS:
+        opened_at = now - timedelta(hours=hours)
+        customer_id = customers.identify_customer_id_in(session, "email", address, name)
+        ticket = tickets.open_ticket_in(
+            session, subject=subject, body=body, channel="email", ticket_type=kind,
+            priority=priority, customer_id=customer_id, author_label=name, now=opened_at,
+        )  # fmt: skip
+        if then is None:
+            continue
+        session.info["actor"] = Actor(agent_user, "Ali Agent")
+        answered_at = opened_at + timedelta(hours=1)
+        tickets.reply_in(session, ticket.number, "Thank you, we are looking into it.",
+                         version=None, now=answered_at)  # fmt: skip
+        if then == "waiting":
+            tickets.change_status_in(session, ticket.number, "waiting_customer", version=None,
+                                     now=answered_at)  # fmt: skip
+        elif then == "escalated":
+            tickets.escalate_in(session, ticket.number, version=None, tier=2,
+                                reason="Refund needs approval", now=answered_at)  # fmt: skip
+        elif then == "solved":
+            tickets.change_status_in(session, ticket.number, "solved", version=None,
+                                     outcome="repaired", now=answered_at)  # fmt: skip
+        session.info["actor"] = system_actor
 
 
 def load_demo(

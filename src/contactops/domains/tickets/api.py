@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, Request, Response, status
 
-from contactops.domains.tickets import configuration, service
+from contactops.domains.tickets import configuration, mail, presence, service
 from contactops.domains.tickets.schemas import (
     AssignIn,
     CalendarIn,
@@ -15,8 +15,13 @@ from contactops.domains.tickets.schemas import (
     CustomerMessageIn,
     EscalateIn,
     HandlingIO,
+    InboundOut,
+    MailboxIn,
+    MailboxOut,
     PolicyIn,
     PolicyOut,
+    PresenceIn,
+    PresenceOut,
     ReplyIn,
     StatusIn,
     TicketCreate,
@@ -179,3 +184,50 @@ def set_handling(
         request.app.state.db, principal, queue_id, body.model, body.tier_team_ids
     )
     return HandlingIO.of(handling)
+
+
+# --- presence -----------------------------------------------------------------------------------
+
+
+@router.post("/{number}/presence", response_model=PresenceOut)
+def beat(
+    number: int, body: PresenceIn, request: Request, principal: Principal = Depends(view_run)
+) -> PresenceOut:
+    """The heartbeat of an open ticket page (every few seconds): answers the other users on
+    the ticket now, who of them is typing, and the ticket's version."""
+    return PresenceOut.of(presence.beat(request.app.state.db, principal, number, body.typing))
+
+
+@router.delete("/{number}/presence", status_code=status.HTTP_204_NO_CONTENT)
+def leave(number: int, request: Request, principal: Principal = Depends(view_run)) -> Response:
+    """The page was closed: the others stop seeing you at once."""
+    presence.leave(request.app.state.db, principal, number)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- mailboxes ----------------------------------------------------------------------------------
+
+
+@settings_router.get("/mailboxes", response_model=list[MailboxOut])
+def list_mailboxes(request: Request, principal: Principal = Depends(view_run)) -> list[MailboxOut]:
+    return [MailboxOut.of(m) for m in mail.list_mailboxes(request.app.state.db, principal)]
+
+
+@settings_router.put("/mailboxes/{address}", response_model=MailboxOut)
+def save_mailbox(
+    address: str, body: MailboxIn, request: Request, principal: Principal = Depends(configure)
+) -> MailboxOut:
+    """Create or change the mailbox of ``address``: read over IMAP into tickets, answered
+    over SMTP."""
+    fields = body.model_dump(exclude_unset=True)
+    return MailboxOut.of(mail.save_mailbox(request.app.state.db, principal, address, fields))
+
+
+@settings_router.get("/inbound-mail", response_model=list[InboundOut])
+def inbound_mail(
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000),
+    principal: Principal = Depends(configure),
+) -> list[InboundOut]:
+    """What the mailboxes read lately and what became of each message, newest first."""
+    return [InboundOut.of(r) for r in mail.inbound_mail(request.app.state.db, principal, limit)]

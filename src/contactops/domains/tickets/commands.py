@@ -6,6 +6,7 @@ from datetime import datetime
 
 import typer
 
+from contactops.domains.tickets.mail import poll_all, send_outbox
 from contactops.domains.tickets.scanner import SCAN_BATCH, scan_sla
 from contactops.platform.commands import JsonOption, console, migrated_database
 
@@ -31,4 +32,37 @@ def scan(as_json: JsonOption = False) -> None:
     console.print(
         f"{tickets:,} tickets looked at: {warnings:,} warnings and {breaches:,} breaches raised "
         f"({datetime.now().astimezone():%Y-%m-%d %H:%M %Z})."
+    )
+
+
+@app.command("poll-mail")
+def poll(as_json: JsonOption = False) -> None:
+    """Read every active mailbox once: new messages become tickets or join theirs."""
+    db = migrated_database()
+    with console.status("reading mailboxes..."):
+        results = poll_all(db)
+    if as_json:
+        console.print_json(data=[vars(r) for r in results])
+        return
+    for r in results:
+        line = (
+            f"{r.mailbox}: {r.fetched} read, {r.opened} new tickets, {r.appended} added to "
+            f"tickets, {r.duplicates} already stored, {r.refused} refused"
+        )
+        console.print(line + (f" [red]({r.error})[/red]" if r.error else ""))
+    if not results:
+        console.print("No active mailbox.")
+
+
+@app.command("send-mail")
+def send(as_json: JsonOption = False) -> None:
+    """Send the e-mail outbox now (the server does it by itself every few seconds)."""
+    db = migrated_database()
+    with console.status("sending..."):
+        result = send_outbox(db)
+    if as_json:
+        console.print_json(data=vars(result))
+        return
+    console.print(
+        f"{result.sent} sent, {result.failed} failed, {result.waiting} waiting to be tried again."
     )

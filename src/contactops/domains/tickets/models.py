@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -36,9 +38,13 @@ ACTIVE_CATEGORIES = (NEW, OPEN, PENDING)  # the ticket still needs work
 PAUSING_CATEGORIES = (PENDING,)  # waiting for the customer: the SLA clocks stand still
 DONE_CATEGORIES = (SOLVED, CLOSED)
 
-# Message kinds: what the customer wrote, what an agent sent the customer, internal notes.
-CUSTOMER, REPLY, NOTE = "customer", "reply", "note"
-MESSAGE_KINDS = (CUSTOMER, REPLY, NOTE)
+# Message kinds: what the customer wrote, what an agent sent the customer, internal notes,
+# and what the system sent by itself (the acknowledgement of a new e-mail ticket).
+CUSTOMER, REPLY, NOTE, AUTO = "customer", "reply", "note", "auto"
+MESSAGE_KINDS = (CUSTOMER, REPLY, NOTE, AUTO)
+
+# Delivery of a message sent by e-mail: waiting in the outbox, sent, or given up.
+PENDING_DELIVERY, SENT, FAILED = "pending", "sent", "failed"
 
 # How a queue's tickets are handled.
 OWNERSHIP, TIERED = "ownership", "tiered"
@@ -168,6 +174,9 @@ class Ticket(TenantOwned, Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     tier: Mapped[int] = mapped_column(Integer, default=1)
+    # E-mail tickets: the mailbox that answers, and the customer's address replies go to.
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id", ondelete="SET NULL"))
+    customer_address: Mapped[str | None] = mapped_column(String(320))
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -213,6 +222,13 @@ class TicketMessage(TenantOwned, Base):
     body: Mapped[str] = mapped_column(Text)
     email_message_id: Mapped[str | None] = mapped_column(String(998))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For messages sent by e-mail: the outbox (sent after the transaction that wrote them).
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id", ondelete="SET NULL"))
+    to_address: Mapped[str | None] = mapped_column(String(320))
+    delivery: Mapped[str | None] = mapped_column(String(16), index=True)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
 
 
 class TicketActivity(TenantOwned, Base):
@@ -231,3 +247,83 @@ class TicketActivity(TenantOwned, Base):
     actor_label: Mapped[str] = mapped_column(String(320))
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Mailbox(TenantOwned, Base):
+    """A support address: read over IMAP into tickets, answered over SMTP.
+
+    Passwords are not stored: ``*_password_env`` names the environment variable that holds
+    each, so a database copy never carries mailbox credentials."""
+
+    __tablename__ = "mailbox"
+    __audited__ = True
+    __audit_ignored__ = frozenset(
+        {"uid_validity", "last_uid", "last_polled_at", "last_error", "updated_at"}
+    )
+    __table_args__ = (UniqueConstraint("tenant_id", "address", name="uq_mailbox_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200))
+    imap_host: Mapped[str] = mapped_column(String(255))
+    imap_port: Mapped[int] = mapped_column(Integer, default=993)
+    imap_security: Mapped[str] = mapped_column(String(16), default="ssl")
+    imap_username: Mapped[str] = mapped_column(String(320))
+    imap_password_env: Mapped[str] = mapped_column(String(100))
+    imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX")
+    processed_folder: Mapped[str | None] = mapped_column(String(200))
+    smtp_host: Mapped[str] = mapped_column(String(255))
+    smtp_port: Mapped[int] = mapped_column(Integer, default=587)
+    smtp_security: Mapped[str] = mapped_column(String(16), default="starttls")
+    smtp_username: Mapped[str | None] = mapped_column(String(320))
+    smtp_password_env: Mapped[str | None] = mapped_column(String(100))
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queue.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    ticket_type: Mapped[str] = mapped_column(String(64), default="email")
+    auto_acknowledge: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # IMAP UIDs and UIDVALIDITY are 32-bit unsigned: beyond PostgreSQL's integer.
+    uid_validity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_polled_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundMail(TenantOwned, Base):
+    """Every message read from a mailbox and what became of it: a new ticket, a message added
+    to a ticket, a duplicate, or refused with the reason (the raw message kept, so nothing
+    read is ever lost)."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (
+        Index("ix_inbound_mail_mailbox", "mailbox_id", "id"),
+        Index("ix_inbound_mail_message_id", "tenant_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailbox.id", ondelete="CASCADE"))
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16))  # opened / appended / duplicate / refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # kept for refused messages
+
+
+class TicketViewer(TenantOwned, Base):
+    """Who has a ticket open right now, and whether they are typing: refreshed by their page
+    every few seconds, forgotten when it stops."""
+
+    __tablename__ = "ticket_viewer"
+    __table_args__ = (UniqueConstraint("ticket_id", "user_id", name="uq_ticket_viewer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    typing: Mapped[bool] = mapped_column(Boolean, default=False)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -12,8 +12,6 @@ ticket's version, so an agent's open page stays current.
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +26,6 @@ from contactops.domains.tickets.views import ScanResult
 from contactops.platform.audit import Actor
 from contactops.platform.database import Database, utcnow
 
-log = logging.getLogger("contactops.tickets")
 SCAN_BATCH = 500
 RECHECK_AFTER = timedelta(minutes=1)
 SCAN_ACTOR = Actor.system("SLA scan")
@@ -143,25 +140,3 @@ def _write(session: Session, tenant_id: int, changes: list[_Change], now: dateti
     if history:
         session.execute(insert(_activity), history)
     return True
-
-
-class SlaScanThread(threading.Thread):
-    """Runs :func:`scan_sla` until stopped; a batch that fills up is followed at once by the
-    next, so a backlog (after a restart, say) drains without waiting for the tick."""
-
-    def __init__(self, db: Database, every_s: float) -> None:
-        super().__init__(name="contactops-sla-scan", daemon=True)
-        self.db, self.every_s = db, every_s
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.every_s):
-            try:
-                while not self.stopped.is_set() and scan_sla(self.db).tickets >= SCAN_BATCH:
-                    pass
-            except Exception:
-                log.exception("the SLA scan failed")
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.join(timeout=5)

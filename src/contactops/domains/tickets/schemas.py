@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from contactops.domains.tickets.configuration import CalendarView, Handling, PolicyView
+from contactops.domains.tickets.mail import InboundView, MailboxView
+from contactops.domains.tickets.presence import PresenceView
 from contactops.domains.tickets.views import (
     ActivityView,
     Choice,
@@ -272,3 +274,102 @@ class HandlingIO(BaseModel):
     @classmethod
     def of(cls, handling: Handling) -> HandlingIO:
         return cls(model=handling.model, tier_team_ids=handling.tier_team_ids)  # type: ignore[arg-type]
+
+
+# --- presence -----------------------------------------------------------------------------------
+
+
+class PresenceIn(BaseModel):
+    typing: bool = Field(False, description="You typed in the answer within the last seconds")
+
+
+class ViewerOut(BaseModel):
+    user_id: int
+    name: str
+    typing: bool
+    seen_at: datetime
+
+
+class PresenceOut(BaseModel):
+    version: int = Field(
+        description="The ticket's version now: higher than your page's means "
+        "it changed since you opened it"
+    )
+    viewers: list[ViewerOut] = Field(description="The other users on the ticket now")
+
+    @classmethod
+    def of(cls, view: PresenceView) -> PresenceOut:
+        return cls(version=view.version, viewers=[ViewerOut(**asdict(v)) for v in view.viewers])
+
+
+# --- mailboxes ----------------------------------------------------------------------------------
+
+
+class MailboxIn(BaseModel):
+    """Fields left out keep their value. Passwords are never sent here: name the environment
+    variables of the server that hold them."""
+
+    display_name: str | None = Field(None, max_length=200)
+    imap_host: str | None = Field(None, max_length=255)
+    imap_port: int | None = None
+    imap_security: Literal["ssl", "starttls", "none"] | None = None
+    imap_username: str | None = Field(None, max_length=320)
+    imap_password_env: str | None = Field(None, max_length=100)
+    imap_folder: str | None = Field(None, max_length=200)
+    processed_folder: str | None = Field(None, max_length=200)
+    smtp_host: str | None = Field(None, max_length=255)
+    smtp_port: int | None = None
+    smtp_security: Literal["ssl", "starttls", "none"] | None = None
+    smtp_username: str | None = Field(None, max_length=320)
+    smtp_password_env: str | None = Field(None, max_length=100)
+    queue_id: int | None = None
+    team_id: int | None = None
+    ticket_type: str | None = Field(None, max_length=64)
+    auto_acknowledge: bool | None = None
+    is_active: bool | None = None
+
+
+class MailboxOut(BaseModel):
+    id: int
+    address: str
+    display_name: str
+    imap_host: str
+    imap_port: int
+    imap_security: str
+    imap_username: str
+    imap_password_env: str
+    imap_folder: str
+    processed_folder: str | None
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str | None
+    smtp_password_env: str | None
+    queue_id: int | None
+    team_id: int | None
+    ticket_type: str
+    auto_acknowledge: bool
+    is_active: bool
+    last_uid: int
+    last_polled_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, view: MailboxView) -> MailboxOut:
+        return cls(**asdict(view))
+
+
+class InboundOut(BaseModel):
+    id: int
+    mailbox_id: int
+    received_at: datetime
+    from_address: str | None
+    subject: str | None
+    outcome: str
+    reason: str | None
+    ticket_id: int | None
+    size_bytes: int
+
+    @classmethod
+    def of(cls, view: InboundView) -> InboundOut:
+        return cls(**asdict(view))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 from typing import Any
 
 from sqlalchemy import Select, select, update
@@ -21,6 +22,8 @@ from contactops.domains.customers import service as customers
 from contactops.domains.organization import service as organization
 from contactops.domains.tickets import clocks
 from contactops.domains.tickets.configuration import handling_in, workflow_in
+from contactops.domains.tickets.configuration import save_calendar_in as save_calendar_in
+from contactops.domains.tickets.configuration import save_policy_in as save_policy_in
 from contactops.domains.tickets.models import (
     ACTIVE_CATEGORIES,
     CUSTOMER,
@@ -28,11 +31,13 @@ from contactops.domains.tickets.models import (
     NOTE,
     OWNERSHIP,
     PAUSING_CATEGORIES,
+    PENDING_DELIVERY,
     PRIORITIES,
     REPLY,
     SOLVED,
     TICKET_CHANNELS,
     TIERS,
+    Mailbox,
     SlaPolicy,
     Ticket,
     TicketActivity,
@@ -388,6 +393,8 @@ def reply_in(
         created_at=now,
     )
     session.add(message)
+    if not internal and ticket.mailbox_id is not None and ticket.customer_address:
+        queue_email_in(session, ticket, message)
     if not internal:
         stopped = [clocks.FIRST_RESPONSE] if ticket.first_response_at is None else []
         if ticket.awaiting_reply_since is not None and ticket.first_response_at is not None:
@@ -409,6 +416,17 @@ def reply_in(
     _touch(session, ticket, now)
     _flush(session, number)
     return message
+
+
+def queue_email_in(session: Session, ticket: Ticket, message: TicketMessage) -> None:
+    """Put ``message`` in the outbox, to the ticket's customer from its mailbox. Its
+    Message-ID is given now, so an answer to it finds the ticket even before it is sent."""
+    mailbox = session.get(Mailbox, ticket.mailbox_id) if ticket.mailbox_id else None
+    if mailbox is None or not ticket.customer_address:
+        return
+    message.mailbox_id, message.to_address = mailbox.id, ticket.customer_address
+    message.delivery, message.delivery_attempts = PENDING_DELIVERY, 0
+    message.email_message_id = make_msgid(domain=mailbox.address.rsplit("@", 1)[-1])
 
 
 # --- status, assignment, escalation ------------------------------------------------------------
