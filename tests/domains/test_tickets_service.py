@@ -14,6 +14,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactops.domains.events.models import TicketEventRecord
+from contactops.domains.kpis import service as kpis
+from contactops.domains.kpis.service import KpiQuery
 from contactops.domains.organization import service as organization
 from contactops.domains.tickets import configuration, scanner, service
 from contactops.domains.tickets.models import Ticket, TicketMessage
@@ -361,3 +364,43 @@ def test_a_tenant_workflow_is_checked_whole_and_keeps_statuses_in_use(
         view = service.ticket_view_in(session, number)
         assert view.summary.status == "received"
         assert [c.label for c in view.next_statuses] == ["In progress"]
+
+
+def test_ticket_steps_land_in_the_event_log_and_the_kpis_come_from_it(
+    db: Database, world: World
+) -> None:
+    office_policy(db, world)
+    monday = oslo(2026, 3, 9, 8, 0)
+    solved_by_first = open_complaint(db, world, monday)
+    escalated = open_complaint(db, world, monday + timedelta(minutes=5))
+    late = open_complaint(db, world, monday + timedelta(minutes=10))
+    with session_of(db, world) as session:
+        for number in (solved_by_first, escalated):
+            service.reply_in(
+                session, number, "On it.", version=None, now=monday + timedelta(hours=1)
+            )
+        service.change_status_in(session, solved_by_first, "solved", version=None,
+                                 outcome="answered", now=monday + timedelta(hours=2))  # fmt: skip
+        service.escalate_in(session, escalated, version=None, tier=2, reason="Refund",
+                            now=monday + timedelta(hours=2))  # fmt: skip
+    assert scanner.scan_sla(db, oslo(2026, 3, 9, 11, 30)).breaches == 1  # the unanswered one
+    with session_of(db, world) as session:
+        kinds = session.scalars(
+            select(TicketEventRecord.event_type)
+            .where(TicketEventRecord.ticket_id == f"T-{late}")
+            .order_by(TicketEventRecord.id)
+        ).all()
+    assert list(kinds) == ["opened", "sla_breached"]  # past the warning already: no warning
+    query = KpiQuery(
+        date(2026, 3, 9), date(2026, 3, 9),
+        kpi_ids=("tickets_opened", "tickets_resolved", "resolution_by_first_agent",
+                 "escalation_rate", "ticket_sla_breach_rate"),
+    )  # fmt: skip
+    [row] = kpis.tenant_kpis(db, world.tenant_a, "alpha", "Europe/Oslo", query).table.to_pylist()
+    assert row == {
+        "tickets_opened": 3,
+        "tickets_resolved": 1,
+        "resolution_by_first_agent": 1.0,
+        "escalation_rate": pytest.approx(1 / 3),
+        "ticket_sla_breach_rate": pytest.approx(1 / 3),
+    }

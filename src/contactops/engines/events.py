@@ -4,11 +4,14 @@ The contact event log is append-only and authoritative. Every connector (PBX log
 the simulator and the live routing engine emit these events, and every KPI is computed from them
 and nothing else — so a number means the same thing on every page, export and test.
 
-Three shapes live here, each as a dataclass (one row at a time) and an Arrow schema (columns,
+Four shapes live here, each as a dataclass (one row at a time) and an Arrow schema (columns,
 for the KPI engine and Parquet export):
 
 - a **contact event**: one step in a contact's life (arrived, entered queue, answered, ...);
 - an **agent-state event**: an agent entering a state (ready, not ready with a reason, ...);
+- a **ticket event**: one step in a ticket's life (opened, first response, escalated, solved,
+  SLA breached, ...): tickets are worked over days, so they have a stream of their own and
+  their KPIs (:mod:`contactops.engines.kpi.tickets`) never mix into the legs' figures;
 - a **leg**: one row per contact per queue visit, derived from the contact events
   (see :mod:`contactops.engines.kpi.legs` for the derivation rules).
 
@@ -101,6 +104,25 @@ class AgentState(enum.StrEnum):
     LOGGED_OUT = "logged_out"
 
 
+class TicketEventType(enum.StrEnum):
+    """One step in a ticket's life (work orders answered over hours or days)."""
+
+    OPENED = "opened"
+    FIRST_RESPONSE = "first_response"  # the first reply sent to the customer
+    REPLIED = "replied"  # a later reply
+    CUSTOMER_REPLIED = "customer_replied"
+    ASSIGNED = "assigned"  # agent: the new assignee (null: unassigned)
+    ESCALATED = "escalated"  # data: from_tier, to_tier, reason
+    DE_ESCALATED = "de_escalated"
+    PAUSED = "paused"  # waiting for the customer: the SLA clocks stand still
+    RESUMED = "resumed"
+    RESOLVED = "resolved"  # agent: who solved it; data: outcome
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    SLA_WARNING = "sla_warning"  # data: target (first_response / next_response / resolution)
+    SLA_BREACHED = "sla_breached"  # data: target
+
+
 class LegOutcome(enum.StrEnum):
     """How a queue visit ended."""
 
@@ -174,6 +196,24 @@ class AgentStateEvent:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """One step in a ticket's life: ``ticket_id`` as people see it (``T-12``), ``queue`` and
+    ``agent`` codes (the agent who acted), times aware UTC."""
+
+    occurred_at: datetime
+    ticket_id: str
+    event_type: TicketEventType
+    channel: str
+    queue: str | None = None
+    agent: str | None = None
+    customer_id: str | None = None
+    data: Mapping[str, EventValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _require_aware(self.occurred_at)
+
+
 def _canonical_json(data: Mapping[str, EventValue]) -> str:
     return json.dumps(dict(data), sort_keys=True, separators=(",", ":")) if data else ""
 
@@ -218,6 +258,19 @@ AGENT_STATE_SCHEMA = pa.schema(
         pa.field("state", pa.string(), nullable=False),
         pa.field("reason", pa.string()),
         pa.field("queue", pa.string()),
+    ]
+)
+
+TICKET_EVENT_SCHEMA = pa.schema(
+    [
+        pa.field("occurred_at", TIMESTAMP, nullable=False),
+        pa.field("ticket_id", pa.string(), nullable=False),
+        pa.field("event_type", pa.string(), nullable=False),
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("queue", pa.string()),
+        pa.field("agent", pa.string()),
+        pa.field("customer_id", pa.string()),
+        pa.field("data", pa.string()),  # the data mapping as JSON ("" when empty)
     ]
 )
 
@@ -279,6 +332,21 @@ def agent_states_table(events: Iterable[AgentStateEvent]) -> pa.Table:
         columns["reason"].append(e.reason)
         columns["queue"].append(e.queue)
     return pa.Table.from_pydict(columns, schema=AGENT_STATE_SCHEMA)
+
+
+def ticket_events_table(events: Iterable[TicketEvent]) -> pa.Table:
+    """Ticket events as an Arrow table of :data:`TICKET_EVENT_SCHEMA`."""
+    columns: dict[str, list[Any]] = {name: [] for name in TICKET_EVENT_SCHEMA.names}
+    for e in events:
+        columns["occurred_at"].append(e.occurred_at)
+        columns["ticket_id"].append(e.ticket_id)
+        columns["event_type"].append(e.event_type.value)
+        columns["channel"].append(e.channel)
+        columns["queue"].append(e.queue)
+        columns["agent"].append(e.agent)
+        columns["customer_id"].append(e.customer_id)
+        columns["data"].append(_canonical_json(e.data))
+    return pa.Table.from_pydict(columns, schema=TICKET_EVENT_SCHEMA)
 
 
 @dataclass(frozen=True, slots=True)

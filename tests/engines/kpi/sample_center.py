@@ -36,9 +36,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from contactops.engines.events import AGENT_STATE_SCHEMA, LEG_SCHEMA
+from contactops.engines.events import (
+    AGENT_STATE_SCHEMA,
+    LEG_SCHEMA,
+    TicketEvent,
+    TicketEventType,
+    ticket_events_table,
+)
 from contactops.engines.kpi import SCHEDULE_SCHEMA
 from contactops.engines.kpi.compute import SURVEY_SCHEMA
+from contactops.engines.kpi.tickets import ticket_facts
 
 DAY = datetime(2025, 3, 3, tzinfo=UTC)
 START = DAY + timedelta(hours=9)
@@ -228,3 +235,37 @@ def sample_surveys() -> pa.Table:
          for c, s, v in rows],
         schema=SURVEY_SCHEMA,
     )  # fmt: skip
+
+
+def sample_ticket_events() -> pa.Table:
+    """Five tickets. In the period: T-1 (billing, a1 answers and solves), T-2 (billing, a1
+    answers, escalated, a2 solves), T-3 (sales, a2 answers, breaches, solves, reopened),
+    T-4 (sales, no answer, breaches). T-5 opened before the period."""
+    E = TicketEventType
+
+    def event(when: datetime, ticket: str, kind: TicketEventType, queue: str, agent: str | None
+              = None, channel: str = "email") -> TicketEvent:  # fmt: skip
+        return TicketEvent(when, ticket, kind, channel, queue, agent)
+
+    return ticket_events_table([
+        event(at(9, 10), "T-1", E.OPENED, "billing"),
+        event(at(9, 30), "T-1", E.FIRST_RESPONSE, "billing", "a1"),
+        event(at(10, 0), "T-1", E.RESOLVED, "billing", "a1"),
+        event(at(9, 20), "T-2", E.OPENED, "billing"),
+        event(at(9, 40), "T-2", E.FIRST_RESPONSE, "billing", "a1"),
+        event(at(9, 50), "T-2", E.ESCALATED, "billing", "a1"),
+        event(at(10, 30), "T-2", E.RESOLVED, "billing", "a2"),
+        event(at(9, 45), "T-3", E.OPENED, "sales", channel="web"),
+        event(at(10, 0), "T-3", E.FIRST_RESPONSE, "sales", "a2", channel="web"),
+        event(at(10, 20), "T-3", E.SLA_BREACHED, "sales", channel="web"),
+        event(at(10, 40), "T-3", E.RESOLVED, "sales", "a2", channel="web"),
+        event(at(10, 50), "T-3", E.REOPENED, "sales", channel="web"),
+        event(at(10, 30), "T-4", E.OPENED, "sales"),
+        event(at(10, 55), "T-4", E.SLA_BREACHED, "sales"),
+        event(at(8, 30), "T-5", E.OPENED, "billing"),
+        event(at(9, 15), "T-5", E.RESOLVED, "billing", "a1"),
+    ])  # fmt: skip
+
+
+def sample_tickets() -> pa.Table:
+    return ticket_facts(sample_ticket_events())

@@ -71,7 +71,8 @@ def test_the_required_metrics_are_all_there():
         "transfer_rate", "fcr", "resolution_rate", "repeat_rate", "agent_hours", "ready_hours",
         "not_ready_hours", "occupancy", "utilisation", "contacts_per_agent_hour",
         "cost_per_contact", "csat", "nps", "ces", "adherence", "conformance",
-        "scheduled_hours", "out_of_adherence_hours",
+        "scheduled_hours", "out_of_adherence_hours", "resolution_by_first_agent",
+        "escalation_rate", "ticket_sla_breach_rate",
     ]  # fmt: skip
     assert set(required) <= {k.id for k in CATALOG}
 
@@ -83,6 +84,7 @@ def test_each_definition_states_where_it_counts(entry: Kpi):
         "agent_states": (AGENT_TIME,),
         "surveys": (SURVEY_TIME,),
         "schedules": (SCHEDULE_TIME,),
+        "tickets": (catalog.TICKET_TIME,),
     }[entry.source]
     assert any(r in entry.definition for r in rule), entry.id
 

@@ -21,6 +21,7 @@ from .sample_center import (
     sample_legs,
     sample_schedules,
     sample_surveys,
+    sample_tickets,
 )
 
 PARAMS = KpiParameters(cost_per_agent_hour=30.0)
@@ -35,6 +36,7 @@ def compute(**options: Any) -> pa.Table:
         "surveys": sample_surveys(),
         "agent_teams": TEAMS,
         "schedules": sample_schedules(),
+        "tickets": sample_tickets(),
     }
     arguments.update(options)
     legs = arguments.pop("legs", sample_legs())
@@ -119,6 +121,13 @@ EXPECTED: dict[str, Any] = {
     "nps_responses": 4,
     "ces": 4.0,  # (5 + 3) ÷ 2
     "ces_responses": 2,
+    # Tickets opened 09:00–11:00: T-1..T-4 (T-5 before). Resolved: T-1 (by a1, who answered
+    # first), T-2 (by a2; a1 answered); T-3 was reopened. Escalated: T-2. Breached: T-3, T-4.
+    "tickets_opened": 4,
+    "tickets_resolved": 2,
+    "resolution_by_first_agent": 0.5,
+    "escalation_rate": 0.25,
+    "ticket_sla_breach_rate": 0.5,
 }
 
 
@@ -190,16 +199,22 @@ def test_csat_threshold_and_cost_are_parameters():
 
 
 def test_without_agent_states_or_surveys_their_kpis_are_null():
-    row = only_row(compute(agent_states=None, surveys=None, schedules=None))
+    row = only_row(compute(agent_states=None, surveys=None, schedules=None, tickets=None))
     for k in CATALOG:
-        if k.source in ("agent_states", "surveys", "schedules"):
+        if k.source in ("agent_states", "surveys", "schedules", "tickets"):
             assert row[k.id] is None, k.id
     assert row["answered"] == 6
 
 
 def test_zero_denominators_are_null_and_counts_zero_on_an_empty_log():
     row = only_row(
-        compute(legs=sample_legs().slice(0, 0), agent_states=None, surveys=None, schedules=None)
+        compute(
+            legs=sample_legs().slice(0, 0),
+            agent_states=None,
+            surveys=None,
+            schedules=None,
+            tickets=None,
+        )
     )
     for k in CATALOG:
         if k.unit == "count" and k.source == "legs":

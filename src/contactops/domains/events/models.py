@@ -59,6 +59,26 @@ class AgentStateRecord(TenantOwned, Base):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class TicketEventRecord(TenantOwned, Base):
+    """One step in a ticket's life (see ``engines.events.TicketEvent``); append-only."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (
+        Index("ix_ticket_event_tenant_time", "tenant_id", "occurred_at"),
+        Index("ix_ticket_event_tenant_ticket", "tenant_id", "ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True)
+    occurred_at: Mapped[datetime]
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(128))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
 class ContactLegRecord(TenantOwned, Base):
     """One row per contact per queue visit; columns as :data:`engines.events.LEG_SCHEMA`."""
 

@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 import pyarrow as pa
-from sqlalchemy import String, Table, delete, func, select, type_coerce
+from sqlalchemy import String, Table, delete, func, insert, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,14 +26,18 @@ from contactops.domains.events.models import (
     ContactEventRecord,
     ContactLegRecord,
     IntervalVolumeRecord,
+    TicketEventRecord,
 )
 from contactops.engines.events import (
     AGENT_STATE_SCHEMA,
     CONTACT_EVENT_SCHEMA,
     LEG_SCHEMA,
+    TICKET_EVENT_SCHEMA,
     AgentStateEvent,
     ContactEvent,
     IntervalVolume,
+    TicketEvent,
+    TicketEventType,
 )
 from contactops.engines.kpi.legs import derive_legs
 from contactops.platform.auth import Principal, tenant_session
@@ -343,6 +347,47 @@ def agent_states_table_in(session: Session, start: datetime, end: datetime) -> p
         table.c.occurred_at >= start - AGENT_STATE_LOOKBACK,
         table.c.occurred_at < end,
     )
+
+
+def append_ticket_events_in(session: Session, events: Iterable[TicketEvent]) -> int:
+    """Append ticket events to the tenant's log (one INSERT); the number written."""
+    rows = [
+        {
+            "tenant_id": _tenant(session),
+            "occurred_at": e.occurred_at,
+            "ticket_id": e.ticket_id,
+            "event_type": e.event_type.value,
+            "channel": e.channel,
+            "queue": e.queue,
+            "agent": e.agent,
+            "customer_id": e.customer_id,
+            "data": dict(e.data) or None,
+        }
+        for e in events
+    ]
+    if rows:
+        session.execute(insert(TicketEventRecord.__table__), rows)
+    return len(rows)
+
+
+def ticket_events_table_in(session: Session, start: datetime, end: datetime) -> pa.Table:
+    """Every event of the tickets opened in [start, end), whenever it happened: a ticket's KPIs
+    count where it was opened (see ``engines.kpi.tickets``)."""
+    table = TicketEventRecord.__table__
+    opened = (
+        select(table.c.ticket_id)
+        .where(
+            table.c.tenant_id == _tenant(session),
+            table.c.event_type == TicketEventType.OPENED.value,
+            table.c.occurred_at >= start,
+            table.c.occurred_at < end,
+        )
+        .scalar_subquery()
+    )
+    # The KPIs read no event data: the column is left empty rather than decoded per row.
+    schema = TICKET_EVENT_SCHEMA.remove(TICKET_EVENT_SCHEMA.get_field_index("data"))
+    events = _arrow_select(session, TicketEventRecord, schema, table.c.ticket_id.in_(opened))
+    return events.append_column("data", pa.array([""] * events.num_rows, pa.string()))
 
 
 @dataclass(frozen=True)

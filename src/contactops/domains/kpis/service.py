@@ -23,6 +23,7 @@ from contactops.domains.organization import service as organization
 from contactops.domains.scheduling import service as scheduling
 from contactops.engines.kpi.catalog import CATALOG, Kpi, KpiParameters, kpi
 from contactops.engines.kpi.compute import DIMENSIONS, compute_kpis
+from contactops.engines.kpi.tickets import ticket_facts
 from contactops.platform.database import Database
 from contactops.platform.errors import InvalidInput
 from contactops.platform.i18n import gettext as _
@@ -170,6 +171,7 @@ class KpiInputs:
     agent_states: pa.Table
     agent_teams: dict[str, str]
     schedules: pa.Table | None = None  # the published schedule's activities (adherence)
+    tickets: pa.Table | None = None  # one fact row per ticket opened in the period
 
 
 def inputs_in(session: Session, time_zone: str, query: KpiQuery) -> KpiInputs:
@@ -187,7 +189,14 @@ def inputs_in(session: Session, time_zone: str, query: KpiQuery) -> KpiInputs:
     states = _filtered(events.agent_states_table_in(session, start, end), "agent", query.agents)
     plan = _filtered(scheduling.schedule_table_in(session, start, end, time_zone), "agent",
                      query.agents)  # fmt: skip
-    return KpiInputs(legs, states, organization.agent_teams_in(session), plan)
+    tickets = ticket_facts(events.ticket_events_table_in(session, start, end))
+    for column, values in (
+        ("queue", query.queues),
+        ("channel", query.channels),
+        ("agent", query.agents),
+    ):
+        tickets = _filtered(tickets, column, values)
+    return KpiInputs(legs, states, organization.agent_teams_in(session), plan, tickets)
 
 
 def compute(
@@ -213,6 +222,7 @@ def compute(
         agent_teams=inputs.agent_teams,
         tenant=tenant_label,
         schedules=inputs.schedules,
+        tickets=inputs.tickets,
     )
     chosen = tuple(kpi(k) for k in query.kpi_ids) if query.kpi_ids else CATALOG
     return KpiResult(

@@ -280,3 +280,13 @@ def team_of_user_in(session: Session, user_id: int) -> int | None:
 def get_queue_in(session: Session, queue_id: int) -> QueueView:
     """The queue ``queue_id`` of the session's tenant; 404 if it has none."""
     return _queue_view(_queue(session, queue_id))
+
+
+def queue_codes_in(session: Session) -> dict[int, str]:
+    """Queue id → code, for every queue of the tenant (the event log names queues by code)."""
+    return {queue_id: code for queue_id, code in session.execute(select(Queue.id, Queue.code))}
+
+
+def agent_code_of_user_in(session: Session, user_id: int) -> str | None:
+    """The agent code of the user, as the event log names agents; None if not an agent."""
+    return session.scalar(select(Agent.code).where(Agent.user_id == user_id).limit(1))

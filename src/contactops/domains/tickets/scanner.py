@@ -20,9 +20,13 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from contactops.domains.events import service as events
+from contactops.domains.organization import service as organization
 from contactops.domains.tickets import clocks
+from contactops.domains.tickets import service as tickets
 from contactops.domains.tickets.models import SlaPolicy, Ticket, TicketActivity
 from contactops.domains.tickets.views import ScanResult
+from contactops.engines.events import TicketEvent, TicketEventType
 from contactops.platform.audit import Actor
 from contactops.platform.database import Database, utcnow
 
@@ -49,6 +53,7 @@ class _Change:
     version: int
     values: dict[str, Any]
     raised: list[clocks.Raised]
+    logged: list[TicketEvent]  # the event-log records of what was raised
 
 
 def scan_sla(db: Database, now: datetime | None = None, batch: int = SCAN_BATCH) -> ScanResult:
@@ -87,11 +92,12 @@ def scan_sla(db: Database, now: datetime | None = None, batch: int = SCAN_BATCH)
 
 def _changes(session: Session, ids: Sequence[int], now: datetime) -> list[_Change]:
     """What each ticket's clocks say at ``now``, computed on the loaded rows, not flushed."""
-    tickets = session.scalars(select(Ticket).where(Ticket.id.in_(ids))).all()
+    rows = session.scalars(select(Ticket).where(Ticket.id.in_(ids))).all()
     policies: dict[int, clocks.Clocks | None] = {}
     changes: list[_Change] = []
+    queue_codes = organization.queue_codes_in(session)
     with session.no_autoflush:
-        for ticket in tickets:
+        for ticket in rows:
             key = ticket.sla_policy_id or 0
             if key not in policies:
                 policy = session.get(SlaPolicy, key) if key else None
@@ -110,8 +116,21 @@ def _changes(session: Session, ids: Sequence[int], now: datetime) -> list[_Chang
                 "sla_check_at": ticket.sla_check_at,
                 "sla_due_at": ticket.sla_due_at,
             }
-            changes.append(_Change(ticket.id, version, values, raised))
-    for ticket in tickets:
+            logged = [
+                tickets.ticket_event(
+                    session,
+                    ticket,
+                    TicketEventType.SLA_BREACHED
+                    if r.kind == clocks.BREACHED
+                    else TicketEventType.SLA_WARNING,
+                    now,
+                    queue_codes=queue_codes,
+                    target=r.target,
+                )
+                for r in raised
+            ]
+            changes.append(_Change(ticket.id, version, values, raised, logged))
+    for ticket in rows:
         session.expire(ticket)  # the changes are written by statement, not by the flush
     return changes
 
@@ -139,4 +158,5 @@ def _write(session: Session, tenant_id: int, changes: list[_Change], now: dateti
     ]
     if history:
         session.execute(insert(_activity), history)
+        events.append_ticket_events_in(session, [e for c in changes for e in c.logged])
     return True

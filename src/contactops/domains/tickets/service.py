@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from contactops.domains.customers import service as customers
+from contactops.domains.events import service as events
 from contactops.domains.organization import service as organization
 from contactops.domains.tickets import clocks
 from contactops.domains.tickets.configuration import handling_in, workflow_in
@@ -34,7 +35,6 @@ from contactops.domains.tickets.models import (
     PENDING_DELIVERY,
     PRIORITIES,
     REPLY,
-    SOLVED,
     TICKET_CHANNELS,
     TIERS,
     Mailbox,
@@ -53,6 +53,7 @@ from contactops.domains.tickets.views import (
     TicketView,
 )
 from contactops.engines import sla
+from contactops.engines.events import TicketEvent, TicketEventType
 from contactops.platform.audit import Actor
 from contactops.platform.auth import Principal, tenant_session
 from contactops.platform.database import Database, utcnow
@@ -139,6 +140,51 @@ def _actor_name(session: Session) -> str:
         return actor.label
     name = session.scalar(select(User.display_name).where(User.id == actor.user_id))
     return name or actor.label
+
+
+def agent_code_in(session: Session, user_id: int | None) -> str | None:
+    """How the event log names a user who works tickets: their agent code, else ``user-<id>``
+    (supervisors and back-office staff need not be agents)."""
+    if user_id is None:
+        return None
+    return organization.agent_code_of_user_in(session, user_id) or f"user-{user_id}"
+
+
+def ticket_event(
+    session: Session,
+    ticket: Ticket,
+    kind: TicketEventType,
+    now: datetime,
+    *,
+    agent: str | None = None,
+    queue_codes: dict[int, str] | None = None,
+    **data: Any,
+) -> TicketEvent:
+    """The event-log record of a step of ``ticket``."""
+    queue = None
+    if ticket.queue_id is not None:
+        codes = queue_codes if queue_codes is not None else organization.queue_codes_in(session)
+        queue = codes.get(ticket.queue_id)
+    return TicketEvent(
+        occurred_at=now,
+        ticket_id=ticket_label(ticket.number),
+        event_type=kind,
+        channel=ticket.channel,
+        queue=queue,
+        agent=agent,
+        customer_id=str(ticket.customer_id) if ticket.customer_id is not None else None,
+        data={k: v for k, v in data.items() if v is not None},
+    )
+
+
+def _log(
+    session: Session, ticket: Ticket, kind: TicketEventType, now: datetime, **data: Any
+) -> None:
+    """Append a step of ``ticket`` to the ticket event log; ``agent`` defaults to the actor."""
+    agent = data.pop("agent", agent_code_in(session, _actor(session).user_id))
+    events.append_ticket_events_in(
+        session, [ticket_event(session, ticket, kind, now, agent=agent, **data)]
+    )
 
 
 def _record(session: Session, ticket: Ticket, kind: str, now: datetime, **data: Any) -> None:
@@ -325,6 +371,11 @@ def open_ticket_in(
         )
     )
     _record(session, ticket, "opened", now, channel=channel, policy=policy.code if policy else None)
+    _log(session, ticket, TicketEventType.OPENED, now, agent=None,
+         policy=policy.code if policy else None)  # fmt: skip
+    if assignee_user_id is not None:
+        _log(session, ticket, TicketEventType.ASSIGNED, now,
+             agent=agent_code_in(session, assignee_user_id))  # fmt: skip
     session.flush()
     return ticket
 
@@ -352,6 +403,7 @@ def add_customer_message_in(
             _set_status(session, ticket, reopened.code, now, reason="customer_replied")
     if ticket.awaiting_reply_since is None:
         ticket.awaiting_reply_since = now
+    _log(session, ticket, TicketEventType.CUSTOMER_REPLIED, now, agent=None)
     message = TicketMessage(
         ticket_id=ticket.id,
         kind=CUSTOMER,
@@ -402,6 +454,10 @@ def reply_in(
         late = clocks.stop_late(ticket, stopped, now)
         for target in late:
             _record(session, ticket, "sla_breached", now, target=target)
+            _log(session, ticket, TicketEventType.SLA_BREACHED, now, agent=None, target=target)
+        first = ticket.first_response_at is None
+        _log(session, ticket,
+             TicketEventType.FIRST_RESPONSE if first else TicketEventType.REPLIED, now)  # fmt: skip
         if ticket.first_response_at is None:
             ticket.first_response_at = now
         ticket.awaiting_reply_since = None
@@ -440,18 +496,24 @@ def _set_status(session: Session, ticket: Ticket, code: str, now: datetime, **da
     ticket.status, ticket.status_category = status.code, status.category
     if status.category in PAUSING_CATEGORIES and not was_paused:
         clocks.pause(ticket, now)
+        _log(session, ticket, TicketEventType.PAUSED, now)
     elif was_paused and status.category not in PAUSING_CATEGORIES:
         clocks.resume(ticket, now)
-    if status.category == SOLVED and ticket.resolved_at is None:
+        _log(session, ticket, TicketEventType.RESUMED, now)
+    was_done = ticket.resolved_at is not None
+    if status.category in DONE_CATEGORIES and not was_done:
         ticket.resolved_at = now
         for target in clocks.stop_late(ticket, [clocks.RESOLUTION], now):
             _record(session, ticket, "sla_breached", now, target=target)
-    elif status.category in ACTIVE_CATEGORIES:
+            _log(session, ticket, TicketEventType.SLA_BREACHED, now, agent=None, target=target)
+        _log(session, ticket, TicketEventType.RESOLVED, now, outcome=ticket.outcome)
+    elif status.category in ACTIVE_CATEGORIES and was_done:
         ticket.resolved_at = None
         ticket.closed_at = None
-    if status.category == "closed":
+        _log(session, ticket, TicketEventType.REOPENED, now)
+    if status.category == "closed" and ticket.closed_at is None:
         ticket.closed_at = now
-        ticket.resolved_at = ticket.resolved_at or now
+        _log(session, ticket, TicketEventType.CLOSED, now)
     _record(session, ticket, "status", now, before=before, after=status.code, **data)
 
 
@@ -497,6 +559,7 @@ def _assign(session: Session, ticket: Ticket, user_id: int | None, now: datetime
     if ticket.first_assignee_user_id is None and user_id is not None:
         ticket.first_assignee_user_id = user_id
     _record(session, ticket, "assigned", now, before=before, after=user_id)
+    _log(session, ticket, TicketEventType.ASSIGNED, now, agent=agent_code_in(session, user_id))
 
 
 def assign_in(
@@ -585,6 +648,8 @@ def escalate_in(
         after=tier,
         reason=reason,
     )
+    kind = TicketEventType.ESCALATED if tier > before else TicketEventType.DE_ESCALATED
+    _log(session, ticket, kind, now, from_tier=before, to_tier=tier, reason=reason)
     _touch(session, ticket, now)
     _flush(session, number)
     return ticket

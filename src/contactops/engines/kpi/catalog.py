@@ -17,7 +17,7 @@ from contactops.engines.kpi.adherence import ACTIVITIES
 
 Unit = Literal["count", "ratio", "seconds", "hours", "per_hour", "currency", "score"]
 Better = Literal["higher", "lower", "neutral"]
-Source = Literal["legs", "agent_states", "surveys", "schedules"]
+Source = Literal["legs", "agent_states", "surveys", "schedules", "tickets"]
 Group = Literal[
     "volume", "speed", "service_level", "handling", "quality", "workforce", "cost", "experience"
 ]
@@ -164,6 +164,12 @@ SURVEY_TIME = (
     "A response counts where the contact's last answered leg counts (its queue, channel, agent "
     "and queue-entry interval within [start, end)), whenever the response came; responses for "
     "contacts without an answered leg are left out."
+)
+TICKET_TIME = (
+    "Tickets come from the ticket event log, one fact row per ticket (rules in "
+    "engines/kpi/tickets.py): a ticket counts in the local interval of its opening, in its "
+    "queue and channel, and for its first agent (who sent the first reply), within [start, "
+    "end) — whenever it was answered, escalated or solved."
 )
 ANSWERED_LEGS = (
     "A leg counts as answered from its answer on, also when the conversation is still going on "
@@ -850,15 +856,89 @@ def _experience() -> tuple[Kpi, ...]:
     )
 
 
-CATALOG: tuple[Kpi, ...] = (
-    *_volume(),
-    *_speed(),
-    *_service_level(),
-    *_handling(),
-    *_quality(),
-    *_workforce(),
-    *_cost(),
-    *_experience(),
+def _tickets() -> tuple[Kpi, ...]:
+    return (
+        Kpi(
+            "tickets_opened",
+            N_("Tickets opened"),
+            N_("Tickets (work orders) opened."),
+            "Every ticket opened, on any channel. " + TICKET_TIME,
+            "tickets",
+            "count",
+            "neutral",
+            "volume",
+            source="tickets",
+        ),
+        Kpi(
+            "tickets_resolved",
+            N_("Tickets resolved"),
+            N_("Tickets opened in the period that are solved now."),
+            "Tickets whose last solve was not followed by a reopening, counted where they were "
+            "opened: a cohort figure, so a period's number can still grow. " + TICKET_TIME,
+            "tickets resolved",
+            "count",
+            "higher",
+            "volume",
+            source="tickets",
+        ),
+        Kpi(
+            "resolution_by_first_agent",
+            N_("Resolution by first agent"),
+            N_("Share of resolved tickets solved by the agent who answered first."),
+            "Resolved tickets whose solve was recorded by the same agent who sent the first "
+            "reply, divided by resolved tickets. The ticket-world counterpart of FCR: under "
+            "first-contact ownership it should be near 100 %; under tiered escalation it shows "
+            "how much the first line closes itself. " + TICKET_TIME,
+            "resolved by the first agent ÷ resolved tickets",
+            "ratio",
+            "higher",
+            "quality",
+            source="tickets",
+        ),
+        Kpi(
+            "escalation_rate",
+            N_("Escalation rate"),
+            N_("Share of tickets escalated to a higher tier."),
+            "Tickets with at least one escalation to a higher tier (second line, back office), "
+            "divided by tickets opened; moves back down are not escalations. " + TICKET_TIME,
+            "escalated tickets ÷ tickets",
+            "ratio",
+            "lower",
+            "handling",
+            source="tickets",
+        ),
+        Kpi(
+            "ticket_sla_breach_rate",
+            N_("Ticket SLA breach rate"),
+            N_("Share of tickets that missed an SLA target."),
+            "Tickets with at least one SLA breach (first response, next response or resolution "
+            "past its deadline in business time, the clock paused while waiting for the "
+            "customer), divided by tickets opened. " + TICKET_TIME,
+            "tickets with a breach ÷ tickets",
+            "ratio",
+            "lower",
+            "service_level",
+            source="tickets",
+        ),
+    )
+
+
+# Grouped in display order; the ticket KPIs close their groups.
+CATALOG: tuple[Kpi, ...] = tuple(
+    sorted(
+        (
+            *_volume(),
+            *_speed(),
+            *_service_level(),
+            *_handling(),
+            *_quality(),
+            *_workforce(),
+            *_cost(),
+            *_experience(),
+            *_tickets(),
+        ),
+        key=lambda k: GROUPS.index(k.group),
+    )
 )
 _BY_ID = {k.id: k for k in CATALOG}
 

@@ -23,6 +23,7 @@ from contactops.engines.kpi.codes import encode
 from contactops.engines.kpi.queries import Scope
 from contactops.engines.kpi.report_sql import report_sql
 from contactops.engines.kpi.sql import Part
+from contactops.engines.kpi.tickets import TICKET_FACTS_SCHEMA
 from contactops.engines.kpi.time_grid import (
     TIME_COLUMNS,
     TimeGrid,
@@ -53,6 +54,7 @@ _REQUIRED = {
     "agent_states": ("occurred_at", "agent", "state"),
     "surveys": ("contact_id", "survey", "score"),
     "schedules": SCHEDULE_SCHEMA.names,
+    "tickets": TICKET_FACTS_SCHEMA.names,
 }  # fmt: skip
 
 
@@ -71,6 +73,7 @@ def compute_kpis(
     agent_teams: Mapping[str, str] | None = None,
     tenant: str | None = None,
     schedules: pa.Table | None = None,
+    tickets: pa.Table | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> pa.Table:
     """KPIs of [start, end) per group: the group columns in ``group_by`` order, then one column
@@ -82,7 +85,8 @@ def compute_kpis(
     by queue or channel; survey KPIs are null without ``surveys`` (:data:`SURVEY_SCHEMA`);
     schedule KPIs are null without ``schedules`` (:data:`SCHEDULE_SCHEMA`, checked by
     :func:`.adherence.check_schedules`) and when grouped by queue or channel, and adherence and
-    conformance also without ``agent_states``.
+    conformance also without ``agent_states``. Ticket KPIs are null without ``tickets``
+    (:data:`.tickets.TICKET_FACTS_SCHEMA`, from :func:`.tickets.ticket_facts`).
     An unknown KPI id raises KeyError listing the known ones; an unknown dimension or any other
     bad argument raises ValueError naming it.
     """
@@ -99,6 +103,8 @@ def compute_kpis(
         _check_columns("surveys", surveys)
     if schedules is not None:
         check_schedules(schedules)
+    if tickets is not None:
+        _check_columns("tickets", tickets)
 
     grid = None
     if TIME_DIMENSIONS & set(dims):
@@ -116,6 +122,8 @@ def compute_kpis(
     available: set[Part] = {"legs", "answered_contacts", "first_legs"}
     if surveys is not None:
         available.add("surveys")
+    if tickets is not None:
+        available.add("tickets")
     per_agent = not (scope.by_queue or scope.by_channel)  # agent and schedule time only
     states = agent_states if per_agent else None
     plan = schedules if per_agent else None
@@ -125,7 +133,7 @@ def compute_kpis(
         available.add("schedules")
         if states is not None:
             available.add("schedule_states")
-    tables = _inputs(legs, scope, grid, states, surveys, agent_teams, plan)
+    tables = _inputs(legs, scope, grid, states, surveys, agent_teams, plan, tickets)
     names = {key: f"kpi_{key}_{uuid.uuid4().hex}" for key in tables}
     sql = report_sql(scope, dims, ids, params, available, names)
     with ExitStack() as stack:
@@ -145,17 +153,24 @@ def _inputs(
     surveys: pa.Table | None,
     agent_teams: Mapping[str, str] | None,
     schedules: pa.Table | None = None,
+    tickets: pa.Table | None = None,
 ) -> dict[str, pa.Table]:
     """The tables to register: inputs plus code columns (shared buffers), grid, dictionaries.
 
-    Agent codes are one code space over the legs (when grouped by agent), the agent-state log
-    and the schedules, so states join schedules and both join legs on the code.
+    Each grouped dimension is one code space over the legs and the tickets; agent codes also
+    span the agent-state log and the schedules, so states join schedules and both join legs
+    on the code.
     """
     tables: dict[str, pa.Table] = {}
     grouped = [d for d in ("queue", "channel") if getattr(scope, f"by_{d}")]
     for dimension in grouped:
-        codes, coded = encode([legs.column(dimension)])
+        columns = [legs.column(dimension)]
+        if tickets is not None:
+            columns.append(tickets.column(dimension))
+        codes, coded = encode(columns)
         legs = legs.append_column(f"_{dimension}", coded[0])
+        if tickets is not None:
+            tickets = tickets.append_column(f"_{dimension}", coded[1])
         tables[f"codes_{dimension}"] = codes.table()
     timed = {
         key: table
@@ -163,16 +178,21 @@ def _inputs(
         if table is not None
     }
     if scope.by_agent or timed:
-        columns = [t.column("agent") for t in timed.values()]
-        if scope.by_agent:
-            columns.insert(0, legs.column("agent"))
+        grouped_tables = {"legs": legs, "tickets": tickets} if scope.by_agent else {}
+        grouped_agent = {k: t for k, t in grouped_tables.items() if t is not None}
+        columns = [t.column("agent") for t in (*grouped_agent.values(), *timed.values())]
         codes, coded = encode(columns)
+        for key in grouped_agent:
+            grouped_agent[key] = grouped_agent[key].append_column("_agent", coded.pop(0))
+        legs = grouped_agent.get("legs", legs)
+        tickets = grouped_agent.get("tickets", tickets)
         if scope.by_agent:
-            legs = legs.append_column("_agent", coded.pop(0))
             tables["codes_agent"] = codes.table()
         for (key, table), column in zip(timed.items(), coded, strict=True):
             timed[key] = table.append_column("_agent", column)
     tables["legs"] = legs
+    if tickets is not None:
+        tables["tickets"] = tickets
     if grid is not None:
         tables["grid"] = grid.table
     if "agent_states" in timed:

@@ -18,6 +18,7 @@ from contactops.engines.kpi.catalog import (
     PARAMETER_DOCS,
     SCHEDULE_TIME,
     SURVEY_TIME,
+    TICKET_TIME,
     Group,
     Kpi,
     KpiParameters,
@@ -40,10 +41,10 @@ INTRO = """\
 ContactOps computes every figure from one event log with one definition. Connectors, the
 simulator and the live router all write the same canonical events; the KPI engine derives one
 *leg* per contact per queue visit from them and computes every metric below from the legs, the
-agent-state log, published schedules and survey answers, in DuckDB. A number therefore means the
-same thing on every page, in every export, in the API and in the tests. Where vendors disagree
-(service level above all), the catalog offers the variants side by side under their own ids and
-says which vendor each follows.
+agent-state log, published schedules, survey answers and the ticket event log, in DuckDB. A
+number therefore means the same thing on every page, in every export, in the API and in the
+tests. Where vendors disagree (service level above all), the catalog offers the variants side by
+side under their own ids and says which vendor each follows.
 
 This page is generated from `src/contactops/engines/kpi/catalog.py`
 (`python -m contactops.engines.kpi.docs > docs/metrics.md`); edit the catalog, not this page."""
@@ -57,6 +58,7 @@ RULES = f"""\
 - **Surveys.** {SURVEY_TIME}
 - **Agent time.** {AGENT_TIME}
 - **Scheduled time (adherence, conformance).** {SCHEDULE_TIME}
+- **Tickets.** {TICKET_TIME}
 - **Local time.** Intervals, days, weeks (ISO, starting Monday) and months are those of the
   report's time zone. An interval starts at the last instant the local clock read its start
   time: on the night clocks go back, 02:00–02:30 exists twice and is reported twice, with its

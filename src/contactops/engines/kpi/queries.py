@@ -1,4 +1,5 @@
-"""The SQL of each source part: legs, contacts (first answered leg, first leg) and surveys.
+"""The SQL of each source part: legs, contacts (first answered leg, first leg), surveys and
+tickets.
 
 Each part aggregates its components at the finest grouping the report needs — the time-grid
 cell ``k`` and the queue, channel and agent columns asked for — over rows whose attribution time
@@ -55,6 +56,15 @@ def legs_projection(view: str, coded: frozenset[str] = frozenset()) -> str:
                {IS_OFFERED} AS is_offered,
                {IS_ANSWERED} AS is_answered,
                ({IS_ANSWERED} OR outcome IN {EXITS}) AS left_queue
+        FROM {view}"""
+
+
+def tickets_projection(view: str, coded: frozenset[str] = frozenset()) -> str:
+    """Every ticket with its attribution time ``t_us``: its opening."""
+    dims = ", ".join(f"_{d} AS {d}" if d in coded else d for d in ("queue", "channel", "agent"))
+    return f"""
+        SELECT {dims}, resolved_at IS NOT NULL AS resolved, resolved_by_first_agent,
+               escalated, sla_breached, epoch_us(opened_at) AS t_us
         FROM {view}"""
 
 

@@ -18,6 +18,7 @@ from contactops.engines.kpi.queries import (
     contacts_sql,
     legs_projection,
     survey_legs_sql,
+    tickets_projection,
 )
 from contactops.engines.kpi.schedule_time import adherent_time_sql, scheduled_time_sql
 from contactops.engines.kpi.sql import US_PER_HOUR, Component, Part, components, kpi_formulas
@@ -44,8 +45,8 @@ def report_sql(
     """The whole report as one statement over the registered views ``names``.
 
     ``names`` holds ``legs`` and, where used, ``grid``, ``teams``, ``agent_states``,
-    ``schedules``, ``surveys`` and ``codes_<dimension>``. A part not ``available`` yields null
-    components.
+    ``schedules``, ``surveys``, ``tickets`` and ``codes_<dimension>``. A part not
+    ``available`` yields null components.
     """
     needed = needed_components(ids, params)
     by_part: dict[Part, list[str]] = {}
@@ -80,6 +81,9 @@ def report_sql(
             parts.append(aggregate(scope, "contacts", aggregates))
         elif part == "surveys":
             parts.append(aggregate(scope, "survey_rows", aggregates))
+        elif part == "tickets":
+            tickets_t = f"({tickets_projection(names['tickets'], coded)}) AS tickets_t"
+            parts.append(aggregate(scope, tickets_t, aggregates))
         elif part == "schedules":
             parts.append(scheduled_time_sql(scope, names["schedules"], aggregates))
         elif part == "schedule_states":

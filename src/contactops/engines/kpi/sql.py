@@ -18,7 +18,7 @@ from contactops.engines.kpi.catalog import CATALOG, KpiParameters
 
 Part = Literal[
     "legs", "answered_contacts", "first_legs", "surveys", "agent_states", "schedules",
-    "schedule_states",
+    "schedule_states", "tickets",
 ]  # fmt: skip
 
 US_PER_HOUR = 3_600_000_000
@@ -102,6 +102,13 @@ def components(params: KpiParameters) -> dict[str, Component]:
         "n_detractors": Component("surveys", "count(*) FILTER (survey = 'nps' AND score <= 6)"),
         "n_ces": Component("surveys", "count(*) FILTER (survey = 'ces' AND score IS NOT NULL)"),
         "ces_sum": Component("surveys", "sum(score) FILTER (survey = 'ces')", integer=False),
+        "n_tickets": Component("tickets", "count(*)"),
+        "n_tickets_resolved": Component("tickets", "count(*) FILTER (resolved)"),
+        "n_resolved_by_first_agent": Component(
+            "tickets", "count(*) FILTER (resolved_by_first_agent)"
+        ),
+        "n_tickets_escalated": Component("tickets", "count(*) FILTER (escalated)"),
+        "n_tickets_breached": Component("tickets", "count(*) FILTER (sla_breached)"),
     }
     code = STATE_CODES
     for state, where in {
@@ -161,6 +168,8 @@ def kpi_formulas(params: KpiParameters) -> dict[str, tuple[str, tuple[str, ...]]
         "csat_responses": "n_csat",
         "nps_responses": "n_nps",
         "ces_responses": "n_ces",
+        "tickets_opened": "n_tickets",
+        "tickets_resolved": "n_tickets_resolved",
     }
     formulas: dict[str, str] = dict(counts)
     formulas |= {
@@ -201,6 +210,9 @@ def kpi_formulas(params: KpiParameters) -> dict[str, tuple[str, tuple[str, ...]]
         "csat": _ratio("n_csat_satisfied", "n_csat"),
         "nps": f"100.0 * {_ratio('n_promoters - n_detractors', 'n_nps')}",
         "ces": _ratio("ces_sum", "n_ces"),
+        "resolution_by_first_agent": _ratio("n_resolved_by_first_agent", "n_tickets_resolved"),
+        "escalation_rate": _ratio("n_tickets_escalated", "n_tickets"),
+        "ticket_sla_breach_rate": _ratio("n_tickets_breached", "n_tickets"),
     }
     names = components(params)
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
