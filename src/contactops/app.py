@@ -114,7 +114,7 @@ def _live_center_here(db: Database, settings: Settings) -> Iterator[None]:
     states), its timers and the tickets' background work running until the block ends."""
     live_service.recover(db)
     timers = live_service.TimerThread(db, settings.live_tick_s)
-    tickets = TicketsThread(db, settings.sla_scan_s, settings.mail_send_s, settings.mail_poll_s)
+    tickets = TicketsThread(db, settings)
     if settings.live_timers:
         timers.start()
         tickets.start()

@@ -8,15 +8,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactops.domains.tickets import mail, service
-from contactops.domains.tickets.models import InboundMail, Mailbox, Ticket, TicketMessage
+from contactops.domains.tickets.models import (
+    InboundMail,
+    Mailbox,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 from contactops.platform.audit import Actor
 from contactops.platform.database import Database
+from contactops.platform.storage import FileStore
 from tests.conftest import World
 from tests.mailservers import ImapAccount, SmtpSink
 
@@ -240,3 +248,24 @@ def test_a_message_that_fails_to_store_is_recorded_and_the_next_one_still_read(
     [refused] = [r for r in stored(db, world, InboundMail) if r.outcome == "refused"]
     assert "disk full" in (refused.reason or "")
     assert mail.poll_mailbox(db, mailbox).fetched == 0  # read past it
+
+
+def test_e_mail_attachments_are_kept_as_files_of_the_ticket(
+    db: Database, world: World, mailbox: int, imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    message = EmailMessage()
+    message["From"] = "kari@customer.example"
+    message["To"] = SUPPORT
+    message["Subject"] = "Receipt"
+    message["Message-ID"] = "<att@customer.example>"
+    message.set_content("The receipt is attached.")
+    message.add_attachment(b"%PDF-1.4 receipt", maintype="application", subtype="pdf",
+                           filename="receipt.pdf")  # fmt: skip
+    imap_account.append(message.as_bytes())
+    store = FileStore(tmp_path / "files")
+    assert mail.poll_mailbox(db, mailbox, store=store).opened == 1
+    [attachment] = stored(db, world, TicketAttachment)
+    assert (attachment.filename, attachment.content_type) == ("receipt.pdf", "application/pdf")
+    assert store.get(attachment.storage_key) == b"%PDF-1.4 receipt"
+    assert attachment.message_id is not None
+    assert not [m for m in stored(db, world, TicketMessage) if m.kind == "note"]

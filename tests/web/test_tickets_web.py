@@ -180,3 +180,49 @@ def test_a_manager_sets_up_a_mailbox_without_giving_its_password(
         "support@alpha.example"
     ]
     assert manager.get(f"{SETTINGS}/inbound-mail").json() == []
+
+
+def test_files_are_attached_listed_and_downloaded_never_inline(
+    client_factory, world: World
+) -> None:
+    agent = _client(client_factory, world, "agent")
+    _open(agent)
+    sent = agent.post(
+        f"{BASE}/1/attachments",
+        files={"file": ("../../kvittering 收据.pdf", b"%PDF-1.4 receipt", "application/pdf")},
+    )
+    assert sent.status_code == 201, sent.text
+    made = sent.json()
+    assert made["filename"] == "kvittering 收据.pdf"
+    assert made["size_bytes"] == 16
+    page = agent.post(
+        f"{BASE}/1/attachments", files={"file": ("page.html", b"<script>x</script>", "text/html")}
+    ).json()
+    ticket = agent.get(f"{BASE}/1").json()
+    assert [a["filename"] for a in ticket["attachments"]] == ["kvittering 收据.pdf", "page.html"]
+    pdf = agent.get(f"{BASE}/1/attachments/{made['id']}")
+    assert pdf.content == b"%PDF-1.4 receipt"
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("attachment; filename*=UTF-8''")
+    html = agent.get(f"{BASE}/1/attachments/{page['id']}")
+    assert html.headers["content-type"] == "application/octet-stream"
+    assert html.headers["x-content-type-options"] == "nosniff"
+    empty = agent.post(f"{BASE}/1/attachments", files={"file": ("e.txt", b"", "text/plain")})
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"] == "file"
+    other = _client(client_factory, world, "admin_b")
+    assert other.get(f"{BASE}/1/attachments/{made['id']}").status_code == 404
+
+
+def test_an_attachment_over_the_limit_is_refused_and_nothing_is_kept(
+    client_factory, world: World, app, settings
+) -> None:
+    app.state.settings = settings.model_copy(update={"attachment_max_bytes": 10})
+    agent = _client(client_factory, world, "agent")
+    _open(agent)
+    big = agent.post(f"{BASE}/1/attachments", files={"file": ("big.bin", b"x" * 11, "x/y")})
+    assert big.status_code == 422
+    assert "MB" in big.json()["detail"]
+    assert agent.get(f"{BASE}/1").json()["attachments"] == []
+    kept = settings.var_dir / "attachments"
+    assert not kept.exists() or not any(p.is_file() for p in kept.rglob("*"))

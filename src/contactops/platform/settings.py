@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     sla_scan_s: float = Field(
         15.0, gt=0, description="Seconds between two scans for due SLA warnings and breaches."
     )
+    attachment_store: str = Field(
+        "",
+        description="Where attachments are kept: empty (var/attachments), a folder, or "
+        "s3://bucket/prefix.",
+    )
+    s3_endpoint: str = Field("", description="The S3-compatible service's URL (empty: AWS).")
+    attachment_max_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="The largest attachment accepted, in bytes."
+    )
     mail_send_s: float = Field(5.0, gt=0, description="Seconds between two sends of the outbox.")
     mail_poll_s: float = Field(60.0, gt=0, description="Seconds between two reads of mailboxes.")
     live_center: str = Field(

@@ -4,12 +4,14 @@ change status, assign, escalate — and the tenant's ticket settings."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import Depends, Query, Request, Response, status
+from fastapi import Depends, File, Query, Request, Response, UploadFile, status
 
-from contactops.domains.tickets import configuration, mail, presence, service
+from contactops.domains.tickets import attachments, configuration, mail, presence, service
 from contactops.domains.tickets.schemas import (
     AssignIn,
+    AttachmentOut,
     CalendarIn,
     CalendarOut,
     CustomerMessageIn,
@@ -30,6 +32,7 @@ from contactops.domains.tickets.schemas import (
     WorkflowIO,
 )
 from contactops.platform.auth import Permission, Principal, require
+from contactops.platform.storage import store_of
 from contactops.platform.web import api_router
 
 router = api_router("/tickets", "tickets")
@@ -231,3 +234,53 @@ def inbound_mail(
 ) -> list[InboundOut]:
     """What the mailboxes read lately and what became of each message, newest first."""
     return [InboundOut.of(r) for r in mail.inbound_mail(request.app.state.db, principal, limit)]
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+
+@router.get("/{number}/attachments", response_model=list[AttachmentOut])
+def list_attachments(
+    number: int, request: Request, principal: Principal = Depends(view_run)
+) -> list[AttachmentOut]:
+    rows = attachments.list_attachments(request.app.state.db, principal, number)
+    return [AttachmentOut.of(a) for a in rows]
+
+
+@router.post(
+    "/{number}/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED
+)
+def upload_attachment(
+    number: int,
+    request: Request,
+    file: UploadFile = File(description="The file; at most CONTACTOPS_ATTACHMENT_MAX_BYTES"),
+    principal: Principal = Depends(handle),
+) -> AttachmentOut:
+    settings = request.app.state.settings
+    data = file.file.read(settings.attachment_max_bytes + 1)
+    view = attachments.attach(
+        request.app.state.db, principal, store_of(settings), number,
+        filename=file.filename or "", content_type=file.content_type or "", data=data,
+        max_bytes=settings.attachment_max_bytes,
+    )  # fmt: skip
+    return AttachmentOut.of(view)
+
+
+@router.get("/{number}/attachments/{attachment_id}", response_class=Response)
+def download_attachment(
+    number: int, attachment_id: int, request: Request, principal: Principal = Depends(view_run)
+) -> Response:
+    """The file, always as a download (never shown inline)."""
+    settings = request.app.state.settings
+    view, data = attachments.attachment_file(
+        request.app.state.db, principal, store_of(settings), number, attachment_id
+    )
+    return Response(
+        content=data,
+        media_type=attachments.download_type(view.content_type),
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(view.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -12,23 +12,27 @@ from collections.abc import Callable
 from contactops.domains.tickets.mail import poll_all, send_outbox
 from contactops.domains.tickets.scanner import SCAN_BATCH, scan_sla
 from contactops.platform.database import Database
+from contactops.platform.settings import Settings
+from contactops.platform.storage import store_of
 
 log = logging.getLogger("contactops.tickets")
 TICK_S = 1.0
 
 
 class TicketsThread(threading.Thread):
-    """Every ``scan_s``: raise due SLA warnings and breaches (a full batch is followed at
-    once by the next); every ``send_s``: send the outbox; every ``poll_s``: read the
-    mailboxes. A failure is logged and tried again at the next turn."""
+    """Every ``sla_scan_s``: raise due SLA warnings and breaches (a full batch is followed at
+    once by the next); every ``mail_send_s``: send the outbox; every ``mail_poll_s``: read the
+    mailboxes, keeping attachments in the settings' store. A failure is logged and tried
+    again at the next turn."""
 
-    def __init__(self, db: Database, scan_s: float, send_s: float, poll_s: float) -> None:
+    def __init__(self, db: Database, settings: Settings) -> None:
         super().__init__(name="contactops-tickets", daemon=True)
         self.db = db
+        store = store_of(settings)
         self.jobs: list[tuple[str, float, Callable[[], object]]] = [
-            ("SLA scan", scan_s, self._scan),
-            ("e-mail outbox", send_s, lambda: send_outbox(db)),
-            ("mailboxes", poll_s, lambda: poll_all(db)),
+            ("SLA scan", settings.sla_scan_s, self._scan),
+            ("e-mail outbox", settings.mail_send_s, lambda: send_outbox(db)),
+            ("mailboxes", settings.mail_poll_s, lambda: poll_all(db, store=store)),
         ]
         self.stopped = threading.Event()
 

@@ -9,6 +9,8 @@ import typer
 from contactops.domains.tickets.mail import poll_all, send_outbox
 from contactops.domains.tickets.scanner import SCAN_BATCH, scan_sla
 from contactops.platform.commands import JsonOption, console, migrated_database
+from contactops.platform.settings import get_settings
+from contactops.platform.storage import store_of
 
 app = typer.Typer(help="Tickets and their SLA clocks.", no_args_is_help=True)
 
@@ -37,10 +39,11 @@ def scan(as_json: JsonOption = False) -> None:
 
 @app.command("poll-mail")
 def poll(as_json: JsonOption = False) -> None:
-    """Read every active mailbox once: new messages become tickets or join theirs."""
+    """Read every active mailbox once: new messages become tickets or join theirs, their
+    attachments kept in the attachment store."""
     db = migrated_database()
     with console.status("reading mailboxes..."):
-        results = poll_all(db)
+        results = poll_all(db, store=store_of(get_settings()))
     if as_json:
         console.print_json(data=[vars(r) for r in results])
         return

@@ -54,6 +54,7 @@ from contactops.connectors.email import (
 from contactops.domains.customers import service as customers
 from contactops.domains.organization import service as organization
 from contactops.domains.tickets import service as tickets
+from contactops.domains.tickets.attachments import store_attachment_in
 from contactops.domains.tickets.configuration import workflow_in
 from contactops.domains.tickets.models import (
     AUTO,
@@ -69,9 +70,10 @@ from contactops.domains.tickets.models import (
 from contactops.platform.audit import Actor
 from contactops.platform.auth import Principal, tenant_session
 from contactops.platform.database import Database, utcnow
-from contactops.platform.errors import InvalidInput, NotFound
+from contactops.platform.errors import DomainError, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import use_locale
+from contactops.platform.storage import BlobStore
 from contactops.platform.tenancy import Tenant
 
 log = logging.getLogger("contactops.tickets")
@@ -79,6 +81,7 @@ OPENED, APPENDED, DUPLICATE, REFUSED = "opened", "appended", "duplicate", "refus
 MAX_SEND_ATTEMPTS = 8
 RAW_KEPT_MAX = 1024 * 1024  # of a refused message, for a person to look at
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # larger messages are refused (and left in the mailbox)
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # larger attachments are listed, not kept
 POLL_LIMIT = 100
 SECURITIES = ("ssl", "starttls", "none")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
@@ -238,17 +241,25 @@ class PollResult:
 _COUNTERS = {OPENED: "opened", APPENDED: "appended", DUPLICATE: "duplicates", REFUSED: "refused"}
 
 
-def poll_all(db: Database, now: datetime | None = None) -> list[PollResult]:
+def poll_all(
+    db: Database, now: datetime | None = None, store: BlobStore | None = None
+) -> list[PollResult]:
     """Read every active mailbox of every tenant once."""
     with db.session(system=True) as session:
         ids = session.scalars(select(Mailbox.id).where(Mailbox.is_active.is_(True))).all()
-    return [poll_mailbox(db, mailbox_id, now=now) for mailbox_id in ids]
+    return [poll_mailbox(db, mailbox_id, now=now, store=store) for mailbox_id in ids]
 
 
 def poll_mailbox(
-    db: Database, mailbox_id: int, *, now: datetime | None = None, limit: int = POLL_LIMIT
+    db: Database,
+    mailbox_id: int,
+    *,
+    now: datetime | None = None,
+    limit: int = POLL_LIMIT,
+    store: BlobStore | None = None,
 ) -> PollResult:
-    """Fetch the mailbox's new messages and store each (see the module's notes)."""
+    """Fetch the mailbox's new messages and store each (see the module's notes); with a
+    ``store``, their attachments are kept as files of the ticket, else listed in a note."""
     with db.session(system=True) as session:
         row = session.get(Mailbox, mailbox_id)
         if row is None:
@@ -274,7 +285,7 @@ def poll_mailbox(
             with db.session(tenant_id=tenant_id, actor=actor) as session:
                 mailbox = session.get(Mailbox, mailbox_id)
                 assert mailbox is not None
-                outcome = _receive_in(session, mailbox, message, now or utcnow())
+                outcome = _receive_in(session, mailbox, message, now or utcnow(), store)
                 mailbox.last_uid, mailbox.uid_validity = message.uid, message.uid_validity
         except Exception as error:  # recorded, not dropped: the mailbox must not stall on it
             log.exception("message %s of %s could not be stored", message.uid, address)
@@ -323,7 +334,13 @@ def _already_stored(session: Session, message_id: str) -> bool:
     )
 
 
-def _receive_in(session: Session, mailbox: Mailbox, fetched: FetchedMessage, now: datetime) -> str:
+def _receive_in(
+    session: Session,
+    mailbox: Mailbox,
+    fetched: FetchedMessage,
+    now: datetime,
+    store: BlobStore | None = None,
+) -> str:
     """Store one fetched message: the ticket it opens or joins, or a refusal; its outcome."""
     record = InboundMail(mailbox_id=mailbox.id, uid=fetched.uid, received_at=now,
                          size_bytes=len(fetched.raw), outcome=REFUSED)  # fmt: skip
@@ -348,7 +365,7 @@ def _receive_in(session: Session, mailbox: Mailbox, fetched: FetchedMessage, now
     author = email.from_name or address
     if ticket is not None:
         body = reply_text(email.text) or email.text
-        tickets.add_customer_message_in(
+        message = tickets.add_customer_message_in(
             session,
             ticket,
             _body_of(body, email),
@@ -357,7 +374,7 @@ def _receive_in(session: Session, mailbox: Mailbox, fetched: FetchedMessage, now
             now=now,
         )
         record.outcome, record.ticket_id = APPENDED, ticket.id
-        _note_problems(session, ticket, email, now)
+        _keep_attachments(session, store, ticket, message.id, email, now)
         return APPENDED
     customer_id = customers.identify_customer_id_in(
         session, "email", address, email.from_name or None
@@ -377,7 +394,10 @@ def _receive_in(session: Session, mailbox: Mailbox, fetched: FetchedMessage, now
     )
     ticket.mailbox_id, ticket.customer_address = mailbox.id, address
     record.outcome, record.ticket_id = OPENED, ticket.id
-    _note_problems(session, ticket, email, now)
+    first_message = session.scalar(
+        select(TicketMessage.id).where(TicketMessage.ticket_id == ticket.id).limit(1)
+    )
+    _keep_attachments(session, store, ticket, first_message, email, now)
     if mailbox.auto_acknowledge and not email.auto_submitted:
         _acknowledge(session, mailbox, ticket, now)
     return OPENED
@@ -393,24 +413,42 @@ def _body_of(text: str, email: InboundEmail) -> str:
     return _("(The message has no text.)")
 
 
-def _note_problems(session: Session, ticket: Ticket, email: InboundEmail, now: datetime) -> None:
-    """An internal note of what was repaired or left out while reading the message."""
+def _keep_attachments(
+    session: Session,
+    store: BlobStore | None,
+    ticket: Ticket,
+    message_id: int | None,
+    email: InboundEmail,
+    now: datetime,
+) -> None:
+    """The message's attachments as files of the ticket; an internal note lists what was
+    repaired while reading and any attachment that could not be kept."""
     lines = list(email.problems)
-    lines += [
-        _("Attachment not stored: %(name)s (%(size)d bytes).", name=a.filename, size=len(a.data))
-        for a in email.attachments
-    ]
+    for attachment in email.attachments:
+        if store is not None:
+            try:
+                with session.begin_nested():
+                    store_attachment_in(
+                        session, store, ticket, filename=attachment.filename,
+                        content_type=attachment.content_type, data=attachment.data,
+                        max_bytes=MAX_ATTACHMENT_BYTES, message_id=message_id, now=now,
+                    )  # fmt: skip
+                continue
+            except DomainError as refused:
+                lines.append(f"{attachment.filename}: {refused.detail}")
+                continue
+        lines.append(
+            _("Attachment not stored: %(name)s (%(size)d bytes).",
+              name=attachment.filename, size=len(attachment.data))
+        )  # fmt: skip
     if not lines:
         return
     session.add(
         TicketMessage(
-            ticket_id=ticket.id,
-            kind="note",
-            author_label=_("E-mail channel"),
-            body="\n".join(lines),
-            created_at=now,
+            ticket_id=ticket.id, kind="note", author_label=_("E-mail channel"),
+            body="\n".join(lines), created_at=now,
         )
-    )
+    )  # fmt: skip
 
 
 def _thread_of(session: Session, email: InboundEmail, address: str) -> Ticket | None:

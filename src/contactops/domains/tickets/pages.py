@@ -10,17 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from contactops.domains.customers import service as customers
-from contactops.domains.tickets import service
+from contactops.domains.tickets import attachments, service
 from contactops.domains.tickets.models import PRIORITIES, TICKET_CHANNELS, TIERS
 from contactops.platform.auth import Permission, Principal, require
 from contactops.platform.errors import DomainError, InvalidInput, NotFound
 from contactops.platform.i18n import gettext as _
 from contactops.platform.i18n import lazy_gettext as _l
+from contactops.platform.storage import store_of
 from contactops.platform.web import (
     NavItem,
     form_data,
@@ -255,3 +256,28 @@ def escalate(
         service.escalate(db, principal, number, version, tier, reason)
 
     return _act(request, principal, number, form, action, _("Ticket moved."))
+
+
+@router.post(TICKETS + "/{number}/attachments")
+def upload_attachment(
+    number: int,
+    request: Request,
+    file: UploadFile = File(),
+    principal: Principal = Depends(require(Permission.HANDLE_CONTACTS)),
+) -> Response:
+    settings = request.app.state.settings
+    try:
+        view = attachments.attach(
+            request.app.state.db, principal, store_of(settings), number,
+            filename=file.filename or "", content_type=file.content_type or "",
+            data=file.file.read(settings.attachment_max_bytes + 1),
+            max_bytes=settings.attachment_max_bytes,
+        )  # fmt: skip
+    except DomainError as error:
+        return _ticket_page(
+            request, principal, number, errors={"file": error.detail},
+            status_code=_status(error),
+        )  # fmt: skip
+    return redirect_with_notice(
+        request, _ticket_url(number), _("%(file)s attached.", file=view.filename)
+    )

@@ -13,6 +13,7 @@ from contactops.domains.tickets.mail import InboundView, MailboxView
 from contactops.domains.tickets.presence import PresenceView
 from contactops.domains.tickets.views import (
     ActivityView,
+    AttachmentView,
     Choice,
     ClockView,
     MessageView,
@@ -141,6 +142,21 @@ class ChoiceOut(BaseModel):
         return cls(code=choice.code, label=choice.label)
 
 
+class AttachmentOut(BaseModel):
+    id: int
+    ticket_number: int
+    message_id: int | None
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: AttachmentView) -> AttachmentOut:
+        return cls(**asdict(view))
+
+
 class TicketOut(TicketSummaryOut):
     version: int
     outcome: str | None
@@ -157,6 +173,7 @@ class TicketOut(TicketSummaryOut):
     next_statuses: list[ChoiceOut]
     outcomes: list[ChoiceOut]
     handling_model: str
+    attachments: list[AttachmentOut]
 
     @classmethod
     def of_view(cls, view: TicketView) -> TicketOut:
@@ -178,6 +195,7 @@ class TicketOut(TicketSummaryOut):
             next_statuses=[ChoiceOut.of(c) for c in view.next_statuses],
             outcomes=[ChoiceOut.of(c) for c in view.outcomes],
             handling_model=view.handling_model,
+            attachments=[AttachmentOut.of(a) for a in view.attachments],
         )
 
 

@@ -41,11 +41,13 @@ from contactops.domains.tickets.models import (
     SlaPolicy,
     Ticket,
     TicketActivity,
+    TicketAttachment,
     TicketCounter,
     TicketMessage,
 )
 from contactops.domains.tickets.views import (
     ActivityView,
+    AttachmentView,
     Choice,
     ClockView,
     MessageView,
@@ -723,6 +725,22 @@ def _clock_views(session: Session, ticket: Ticket, now: datetime) -> list[ClockV
     return views
 
 
+def attachments_of_in(session: Session, ticket: Ticket) -> list[AttachmentView]:
+    rows = session.scalars(
+        select(TicketAttachment)
+        .where(TicketAttachment.ticket_id == ticket.id)
+        .order_by(TicketAttachment.id)
+    )
+    return [attachment_view(row, ticket.number) for row in rows]
+
+
+def attachment_view(row: TicketAttachment, number: int) -> AttachmentView:
+    return AttachmentView(
+        row.id, number, row.message_id, row.filename, row.content_type, row.size_bytes,
+        row.sha256, row.created_at,
+    )  # fmt: skip
+
+
 def ticket_view_in(session: Session, number: int, now: datetime | None = None) -> TicketView:
     now = _now(now)
     ticket = _ticket(session, number)
@@ -755,6 +773,7 @@ def ticket_view_in(session: Session, number: int, now: datetime | None = None) -
         next_statuses=[Choice(s.code, s.shown()) for s in flow.next_statuses(ticket.status)],
         outcomes=[Choice(o.code, o.shown()) for o in flow.outcomes if o.active],
         handling_model=handling_in(session, ticket.queue_id).model,
+        attachments=attachments_of_in(session, ticket),
     )
 
 

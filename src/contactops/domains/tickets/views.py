@@ -65,6 +65,18 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    ticket_number: int
+    message_id: int | None
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class TicketView:
     summary: TicketSummary
     version: int
@@ -82,6 +94,7 @@ class TicketView:
     next_statuses: list[Choice]
     outcomes: list[Choice]
     handling_model: str
+    attachments: list[AttachmentView]
 
 
 @dataclass(frozen=True)
