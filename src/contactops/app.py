@@ -46,6 +46,7 @@ from contactops.domains.staffing import api as staffing_api
 from contactops.domains.staffing import pages as staffing_pages
 from contactops.domains.tickets import api as tickets_api
 from contactops.domains.tickets import pages as tickets_pages
+from contactops.domains.tickets import settings_pages as tickets_settings_pages
 from contactops.domains.tickets.background import TicketsThread
 from contactops.platform import migrate
 from contactops.platform.database import Database
@@ -85,6 +86,7 @@ PAGE_ROUTERS = (
     organization_pages.router,
     customers_pages.router,
     tickets_pages.router,
+    tickets_settings_pages.router,
     live_pages.router,
     staffing_pages.router,
     simulation_pages.router,

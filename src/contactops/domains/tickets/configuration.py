@@ -121,7 +121,11 @@ def save_calendar_in(
     try:
         sla.BusinessCalendar.parse_weekly(time_zone, weekly_hours, days)
     except ValueError as error:
-        raise InvalidInput("weekly_hours", str(error)) from error
+        # The engine says which line and why, in English: framed here in the reader's language.
+        raise InvalidInput(
+            "weekly_hours",
+            _("The opening hours cannot be read: %(detail)s", detail=str(error)),
+        ) from error
     row = session.scalar(select(BusinessCalendar).where(BusinessCalendar.code == code))
     if row is None:
         row = BusinessCalendar(code=code)
