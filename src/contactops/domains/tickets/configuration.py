@@ -39,11 +39,22 @@ TARGET_MAX_S = 366 * 24 * 3600
 # --- workflow --------------------------------------------------------------------------------
 
 
+WORKFLOW_CACHE = "tickets.workflow"
+
+
 def workflow_in(session: Session) -> workflows.Workflow:
+    """The tenant's workflow, read once a transaction (a change reads it several times)."""
+    cached: workflows.Workflow | None = session.info.get(WORKFLOW_CACHE)
+    if cached is not None:
+        return cached
     row = session.scalar(select(TicketWorkflow))
-    if row is None:
-        return workflows.STANDARD
-    return workflows.from_stored(row.statuses, row.transitions, row.types, row.outcomes)
+    flow = (
+        workflows.STANDARD
+        if row is None
+        else workflows.from_stored(row.statuses, row.transitions, row.types, row.outcomes)
+    )
+    session.info[WORKFLOW_CACHE] = flow
+    return flow
 
 
 def set_workflow_in(session: Session, stored: Mapping[str, Any]) -> workflows.Workflow:
@@ -65,6 +76,7 @@ def set_workflow_in(session: Session, stored: Mapping[str, Any]) -> workflows.Wo
             )
     row = session.scalar(select(TicketWorkflow))
     values = workflows.to_stored(parsed)
+    session.info[WORKFLOW_CACHE] = parsed
     if row is None:
         session.add(TicketWorkflow(**values))
     else:

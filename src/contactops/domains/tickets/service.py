@@ -9,10 +9,10 @@ itself (SQLAlchemy's version counter), which covers two transactions racing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
@@ -64,6 +64,7 @@ from contactops.platform.i18n import gettext as _
 from contactops.platform.identity import Membership, User
 from contactops.platform.tenancy import scope_tenant_id
 
+T = TypeVar("T")
 SUBJECT_MAX, BODY_MAX, TAG_MAX, TAGS_MAX = 300, 100_000, 40, 30
 LIST_LIMIT_MAX = 500
 AT_RISK_HORIZON = timedelta(hours=1)  # "about to breach": due within the hour
@@ -135,12 +136,26 @@ def _actor(session: Session) -> Actor:
     return actor
 
 
+def _once(session: Session, key: tuple[object, ...], read: Callable[[], T]) -> T:
+    """``read()`` once a transaction: a change names its actor, agents and queues in several
+    history lines and events."""
+    cache: dict[tuple[object, ...], Any] = session.info.setdefault("tickets.names", {})
+    if key not in cache:
+        cache[key] = read()
+    value: T = cache[key]
+    return value
+
+
 def _actor_name(session: Session) -> str:
     """The name people know the actor by: a user's display name, or the process's label."""
     actor = _actor(session)
     if actor.user_id is None:
         return actor.label
-    name = session.scalar(select(User.display_name).where(User.id == actor.user_id))
+    name = _once(
+        session,
+        ("user", actor.user_id),
+        lambda: session.scalar(select(User.display_name).where(User.id == actor.user_id)),
+    )
     return name or actor.label
 
 
@@ -149,7 +164,10 @@ def agent_code_in(session: Session, user_id: int | None) -> str | None:
     (supervisors and back-office staff need not be agents)."""
     if user_id is None:
         return None
-    return organization.agent_code_of_user_in(session, user_id) or f"user-{user_id}"
+    code = _once(
+        session, ("agent", user_id), lambda: organization.agent_code_of_user_in(session, user_id)
+    )
+    return code or f"user-{user_id}"
 
 
 def ticket_event(
@@ -165,7 +183,9 @@ def ticket_event(
     """The event-log record of a step of ``ticket``."""
     queue = None
     if ticket.queue_id is not None:
-        codes = queue_codes if queue_codes is not None else organization.queue_codes_in(session)
+        codes = queue_codes
+        if codes is None:
+            codes = _once(session, ("queues",), lambda: organization.queue_codes_in(session))
         queue = codes.get(ticket.queue_id)
     return TicketEvent(
         occurred_at=now,
