@@ -135,7 +135,7 @@ def is_paused(ticket: Ticket) -> bool:
 # --- deadlines ------------------------------------------------------------------------------
 
 
-def _start_of(ticket: Ticket, kind: str) -> datetime | None:
+def start_of(ticket: Ticket, kind: str) -> datetime | None:
     """When the clock of ``kind`` started, if it runs for this ticket at all."""
     if kind == NEXT_RESPONSE:
         if ticket.first_response_at is None:
@@ -144,7 +144,7 @@ def _start_of(ticket: Ticket, kind: str) -> datetime | None:
     return ticket.created_at
 
 
-def _stopped_at(ticket: Ticket, kind: str) -> datetime | None:
+def stopped_at(ticket: Ticket, kind: str) -> datetime | None:
     if kind == FIRST_RESPONSE:
         return ticket.first_response_at
     if kind == RESOLUTION:
@@ -161,12 +161,12 @@ def apply_deadlines(ticket: Ticket, clocks: Clocks | None) -> None:
     checks: list[datetime] = []
     for kind in TARGET_KINDS:
         target = clocks.targets.get(kind) if clocks else None
-        start = _start_of(ticket, kind)
+        start = start_of(ticket, kind)
         if target is None or start is None or clocks is None:
             continue
         due = sla.due_at(clocks.calendar, target, start, pauses)
         dues[kind] = due
-        if _stopped_at(ticket, kind) is not None or due is None:
+        if stopped_at(ticket, kind) is not None or due is None:
             continue
         running.append(due)
         mark = ticket.sla_marks.get(kind)
@@ -197,8 +197,8 @@ def raise_due(ticket: Ticket, clocks: Clocks, now: datetime) -> list[Raised]:
     raised: list[Raised] = []
     pauses = pauses_of(ticket)
     for kind, target in clocks.targets.items():
-        start = _start_of(ticket, kind)
-        if start is None or _stopped_at(ticket, kind) is not None:
+        start = start_of(ticket, kind)
+        if start is None or stopped_at(ticket, kind) is not None:
             continue
         reading = sla.read_clock(clocks.calendar, target, start, now, pauses)
         mark = ticket.sla_marks.get(kind)

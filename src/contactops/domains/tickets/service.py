@@ -598,7 +598,6 @@ def assign_in(
     now = _now(now)
     ticket = _fresh(session, number, version)
     handling = handling_in(session, ticket.queue_id)
-    actor = _actor(session)
     if (
         handling.model == OWNERSHIP
         and ticket.first_assignee_user_id is not None
@@ -620,7 +619,6 @@ def assign_in(
     if team_id is not None and team_id != ticket.team_id:
         _record(session, ticket, "team", now, before=ticket.team_id, after=team_id)
         ticket.team_id = team_id
-    del actor
     _touch(session, ticket, now)
     _flush(session, number)
     return ticket
@@ -736,10 +734,10 @@ def _clock_views(session: Session, ticket: Ticket, now: datetime) -> list[ClockV
     pauses = clocks.pauses_of(ticket)
     views: list[ClockView] = []
     for kind, target in policy_clocks.targets.items():
-        start = clocks._start_of(ticket, kind)
+        start = clocks.start_of(ticket, kind)
         if start is None:
             continue
-        stopped = clocks._stopped_at(ticket, kind)
+        stopped = clocks.stopped_at(ticket, kind)
         reading = sla.read_clock(policy_clocks.calendar, target, start, now, pauses, stopped)
         views.append(ClockView(kind, reading.state, reading.due_at, reading.business_seconds_left))
     return views
